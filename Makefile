@@ -1,0 +1,52 @@
+# Inburgergids — the two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+export BUDDY_ENV ?= development
+
+.PHONY: demo test install install-dev catalogs extract browser lint serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	$(MAKE) --no-print-directory catalogs
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(MAKE) --no-print-directory catalogs
+
+catalogs:
+	$(BIN)/pybabel compile --use-fuzzy -d translations -f --statistics 2>&1 | tail -n 1 || true
+	$(BIN)/pybabel compile -d translations -f -q
+
+extract:
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --add-comments=Translators: \
+	    --no-location --sort-output --omit-header -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header --no-location
+
+## Install, migrate an SQLite database, load demo data and serve on http://127.0.0.1:5000
+demo: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --seed 7
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Install the test tools (and a browser) and run the whole suite
+test: install-dev browser
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -d node_modules/axe-core || npm install --silent --no-audit --no-fund axe-core@4 >/dev/null
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+serve:
+	$(BIN)/gunicorn -w 5 -b 127.0.0.1:8000 wsgi:app
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,229 @@
+"""Log in (with a second factor for staff), log out, reset, invitations, own account."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ..access import roles_required
+from ..extensions import db, limiter
+from ..i18n import NATIVE_NAMES
+from ..models import User, UserSession
+from ..notifications import queue_email
+from . import services
+from .forms import (
+    ChangePasswordForm,
+    LanguageForm,
+    LoginForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    TotpForm,
+)
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+MFA_PENDING = "mfa_pending_user"
+
+
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("identifier", "")[:254].strip().lower() or "-")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return ``target`` only if it is a local path on this site (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def home_for(user: User) -> str:
+    """Return the landing page of ``user``'s role."""
+    return {
+        "admin": url_for("admin.index"),
+        "coordinator": url_for("coordinator.dashboard"),
+        "volunteer": url_for("volunteers.dashboard"),
+        "participant": url_for("participants.dashboard"),
+    }[user.role]
+
+
+def finish_login(user: User, mfa_passed: bool = False):
+    """Open the session and send the user on."""
+    target = safe_next(session.get("next_after_login"))
+    services.start_session(user, request.headers.get("User-Agent", ""), mfa_passed)
+    login_user(user)
+    return redirect(target or home_for(user))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit("LOGIN_LIMIT"), methods=["POST"])
+@limiter.limit(_limit("LOGIN_ACCOUNT_LIMIT"), methods=["POST"], key_func=_account_key)
+def login():
+    """Log in with e-mail (or phone) and password."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.find_login(form.identifier.data)
+        if services.verify_password(user, form.password.data) and user.active:
+            session["next_after_login"] = safe_next(request.args.get("next"))
+            if user.is_staff and current_app.config["REQUIRE_MFA"]:
+                session[MFA_PENDING] = user.id
+                return redirect(url_for("auth.mfa"))
+            return finish_login(user)
+        form.password.errors.append(gettext("The e-mail address, phone number or password is not correct."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_limit("LOGIN_LIMIT"), methods=["POST"])
+def mfa():
+    """Ask staff for their second factor; set it up on first use."""
+    user = db.session.get(User, session.get(MFA_PENDING) or 0)
+    if user is None or not user.active:
+        return redirect(url_for("auth.login"))
+    enrolling = not user.totp_secret
+    secret = user.totp_secret or session.setdefault("mfa_new_secret", services.new_totp_secret())
+    form = TotpForm()
+    if form.validate_on_submit():
+        code = form.code.data.strip()
+        if services.verify_totp(user, code, secret=secret) or (
+            not enrolling and services.use_recovery_code(user, code)
+        ):
+            session.pop(MFA_PENDING, None)
+            session.pop("mfa_new_secret", None)
+            if enrolling:
+                user.totp_secret = secret  # saved only once a code proved it works
+                codes = services.new_recovery_codes(user)
+                finish_login(user, mfa_passed=True)
+                session["show_recovery_codes"] = codes
+                return redirect(url_for("auth.recovery_codes"))
+            return finish_login(user, mfa_passed=True)
+        form.code.errors.append(gettext("This code is not correct. Please try the newest code."))
+    uri = services.totp_uri(secret, user.email or str(user.id)) if enrolling else None
+    return render_template("auth/mfa.html", form=form, secret=secret if enrolling else None,
+                           uri=uri)
+
+
+@bp.get("/account/recovery-codes")
+@roles_required("admin", "coordinator")
+def recovery_codes():
+    """Show new recovery codes once."""
+    codes = session.pop("show_recovery_codes", None)
+    if not codes:
+        return redirect(home_for(current_user))
+    return render_template("auth/recovery_codes.html", codes=codes)
+
+
+@bp.post("/logout")
+def logout():
+    """End this session on the server and in the browser."""
+    services.end_session(session.get(services.SESSION_KEY))
+    logout_user()
+    session.clear()
+    flash(gettext("You are logged out."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@roles_required("admin", "coordinator", "volunteer", "participant")
+def account():
+    """Change password and language, see and end sessions."""
+    password_form = ChangePasswordForm(prefix="pw")
+    language_form = LanguageForm(prefix="lang", locale=current_user.locale)
+    language_form.locale.choices = list(NATIVE_NAMES.items())
+    if request.method == "POST" and "pw-password" in request.form:
+        if password_form.validate_on_submit():
+            if services.verify_password(current_user, password_form.current.data):
+                current_user.password_hash = services.hash_password(password_form.password.data)
+                count = services.revoke_all_sessions(current_user, session.get(services.SESSION_KEY))
+                flash(gettext("Your password is changed. Other sessions were logged out: %(count)d.",
+                              count=count), "success")
+                return redirect(url_for("auth.account"))
+            password_form.current.errors.append(gettext("Your current password is not correct."))
+    elif request.method == "POST" and "lang-locale" in request.form:
+        if language_form.validate_on_submit():
+            current_user.locale = language_form.locale.data
+            flash(gettext("Your language is saved."), "success")
+            return redirect(url_for("auth.account", lang=current_user.locale))
+    sessions = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == current_user.id,
+                                  UserSession.revoked_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())).all()
+    return render_template("auth/account.html", password_form=password_form,
+                           language_form=language_form, sessions=sessions,
+                           this_session=services.current_session_record(current_user))
+
+
+@bp.post("/account/sessions/<string:session_id>/end")
+@roles_required("admin", "coordinator", "volunteer", "participant")
+def end_other_session(session_id: str):
+    """End one of the user's own sessions."""
+    record = db.session.get(UserSession, session_id[:64])
+    if record is None or record.user_id != current_user.id:
+        abort(404)
+    record.revoked_at = services.utcnow()
+    flash(gettext("The session is ended."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_limit("RESET_LIMIT"), methods=["POST"])
+def reset_request():
+    """Send a reset link; say the same whether or not the address is known."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_login(form.email.data) if "@" in form.email.data else None
+        if user is not None and user.active and user.email:
+            lifetime = timedelta(hours=current_app.config["TOKEN_HOURS"])
+            token = services.create_token(user, "reset", lifetime)
+            queue_email(user, "password_reset",
+                        link=url_for("auth.reset", token=token, _external=True))
+        flash(gettext("If this address is known to us, we have sent an e-mail with a link. "
+                      "The link works for 2 hours."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<string:token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RESET_LIMIT"), methods=["POST"])
+def reset(token: str):
+    """Set a new password with a single-use reset link."""
+    return _set_password_with_token(token, "reset")
+
+
+@bp.route("/invite/<string:token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RESET_LIMIT"), methods=["POST"])
+def invite(token: str):
+    """Accept an invitation: choose a password for an account a coordinator created."""
+    return _set_password_with_token(token, "invite")
+
+
+def _set_password_with_token(token: str, purpose: str):
+    user = services.use_token(token, purpose, consume=False)
+    if user is None or not user.active:
+        return render_template("auth/token_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.use_token(token, purpose)
+        user.password_hash = services.hash_password(form.password.data)
+        services.revoke_all_sessions(user)
+        flash(gettext("Your password is set. You can log in now."), "success")
+        return redirect(url_for("auth.login"))  # staff still give their second factor there
+    return render_template("auth/set_password.html", form=form, purpose=purpose)

@@ -1,0 +1,217 @@
+"""Accounts: password hashing, server-side sessions, single-use tokens, second factor."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, session
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Token, User, UserSession, utcnow
+
+# argon2id, t=2, m=19 MiB, p=1: the OWASP/ASVS Appendix C minimum for interactive logins.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# A well-formed hash of a random password, so unknown accounts cost the same time.
+_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+SESSION_KEY = "sid"
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2id hash of ``password``."""
+    return HASHER.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Check ``password`` against ``user``'s hash in constant-ish time; rehash if outdated."""
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    if user is None or not user.password_hash:
+        return False
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return True
+
+
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(line.strip().casefold() for line in path.read_text().splitlines() if line)
+
+
+COMMON_PASSWORDS = _common_passwords()
+
+
+def is_common_password(password: str) -> bool:
+    """Return True for a password on the shipped list of common or breached passwords."""
+    return password.casefold() in COMMON_PASSWORDS
+
+
+def normalise_email(email: str) -> str:
+    """Return the e-mail address as we store and look it up (trimmed, lower case)."""
+    return email.strip().lower()
+
+
+def normalise_phone(phone: str) -> str:
+    """Return a Dutch-style phone number in international form (+31...), digits only."""
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = "+31" + digits[1:]
+    elif digits and not digits.startswith("+"):
+        digits = "+" + digits
+    return digits
+
+
+def find_login(identifier: str) -> User | None:
+    """Return the user whose e-mail or phone number is ``identifier``."""
+    identifier = identifier.strip()
+    if "@" in identifier:
+        return db.session.scalar(select(User).where(User.email == normalise_email(identifier)))
+    phone = normalise_phone(identifier)
+    if len(phone) < 8:
+        return None
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, user_agent: str = "", mfa_passed: bool = False) -> str:
+    """Open a new server-side session for ``user`` and put its id in a fresh cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=_digest(token), user_id=user.id, mfa_passed=mfa_passed,
+                               user_agent=user_agent[:200]))
+    session.clear()  # a new session on every login (no fixation)
+    session[SESSION_KEY] = token
+    session.permanent = True
+    user._session_id = token
+    user.last_login_at = utcnow()
+    return token
+
+
+def load_session_user(token: str | None) -> User | None:
+    """Return the user of a live session token, enforcing idle and absolute timeouts."""
+    if not token:
+        return None
+    record = db.session.get(UserSession, _digest(token))
+    if record is None or record.revoked_at is not None:
+        return None
+    now = utcnow()
+    config = current_app.config
+    if now - record.created_at > timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]) or (
+        now - record.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    ):
+        record.revoked_at = now
+        return None
+    user = record.user
+    if not user.active:
+        return None
+    if now - record.last_seen_at > timedelta(minutes=1):
+        record.last_seen_at = now
+    user._session_id = token
+    user._session_record = record
+    return user
+
+
+def current_session_record(user: User) -> UserSession | None:
+    """Return the server-side session record of the signed-in ``user``."""
+    return getattr(user, "_session_record", None)
+
+
+def end_session(token: str | None) -> None:
+    """Revoke one session (logout)."""
+    if token:
+        db.session.execute(update(UserSession).where(UserSession.id == _digest(token))
+                           .values(revoked_at=utcnow()))
+    session.clear()
+
+
+def revoke_all_sessions(user: User, keep_token: str | None = None) -> int:
+    """Revoke every live session of ``user`` except ``keep_token``; return how many."""
+    query = update(UserSession).where(UserSession.user_id == user.id,
+                                      UserSession.revoked_at.is_(None))
+    if keep_token:
+        query = query.where(UserSession.id != _digest(keep_token))
+    return db.session.execute(query.values(revoked_at=utcnow())).rowcount
+
+
+def create_token(user: User, purpose: str, lifetime: timedelta) -> str:
+    """Create a single-use token for ``user``; return the secret (only its hash is kept)."""
+    secret = secrets.token_urlsafe(32)
+    db.session.add(Token(user_id=user.id, purpose=purpose, token_hash=_digest(secret),
+                         expires_at=utcnow() + lifetime))
+    return secret
+
+
+def use_token(secret: str, purpose: str, consume: bool = True) -> User | None:
+    """Return the user of a valid, unused, unexpired token; mark it used if ``consume``."""
+    if not secret or len(secret) > 100:
+        return None
+    token = db.session.scalar(select(Token).where(Token.token_hash == _digest(secret),
+                                                  Token.purpose == purpose))
+    if token is None or token.used_at is not None or token.expires_at < utcnow():
+        return None
+    if consume:
+        token.used_at = utcnow()
+    return db.session.get(User, token.user_id)
+
+
+def new_totp_secret() -> str:
+    """Return a fresh base32 TOTP secret (160 bits from the OS CSPRNG)."""
+    return pyotp.random_base32(32)
+
+
+def totp_uri(secret: str, account: str) -> str:
+    """Return the otpauth:// URI an authenticator app reads."""
+    return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name="Inburgergids")
+
+
+def verify_totp(user: User, code: str, at: datetime | None = None,
+                secret: str | None = None) -> bool:
+    """Check a TOTP code (30 s steps, one step of drift) and refuse a code used before."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    secret = secret or user.totp_secret
+    if not secret or len(code) != 6:
+        return False
+    totp = pyotp.TOTP(secret)
+    now = (at or utcnow()).timestamp()
+    for drift in (0, -1, 1):
+        counter = int(now // 30) + drift
+        if hmac.compare_digest(totp.generate_otp(counter), code):
+            if user.totp_last_counter is not None and counter <= user.totp_last_counter:
+                return False
+            user.totp_last_counter = counter
+            return True
+    return False
+
+
+def new_recovery_codes(user: User, count: int = 8) -> list[str]:
+    """Give ``user`` fresh single-use recovery codes; return them (only hashes are kept)."""
+    codes = [secrets.token_hex(5) for _ in range(count)]
+    user.recovery_codes = [_digest(c) for c in codes]
+    return codes
+
+
+def use_recovery_code(user: User, code: str) -> bool:
+    """Accept and burn one recovery code."""
+    digest = _digest(code.strip().lower())
+    remaining = list(user.recovery_codes or [])
+    if digest not in remaining:
+        return False
+    remaining.remove(digest)
+    user.recovery_codes = remaining
+    return True

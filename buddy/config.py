@@ -1,0 +1,156 @@
+"""Settings: defaults, then the environment, then an explicit override (tests).
+
+In production (``BUDDY_ENV=production``) insecure settings stop the start-up with a clear
+message; in development a secret key is generated once and kept in the instance folder.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and what to do."""
+
+
+DEFAULTS = {
+    "BUDDY_ENV": "development",
+    "DEBUG": False,
+    "TESTING": False,
+    "DATABASE_URL": None,  # None -> SQLite in the instance folder
+    "SECRET_KEY": None,
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LOCALES": ("nl", "en", "ar", "fa", "ti", "uk", "tr", "so"),
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+    "MAX_FORM_PARTS": 400,
+    "SESSION_COOKIE_NAME": "buddy_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_ABSOLUTE_HOURS": 12,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; no time pressure on forms
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "LOGIN_LIMIT": "10 per 15 minutes",
+    "LOGIN_ACCOUNT_LIMIT": "20 per hour",
+    "RESET_LIMIT": "5 per hour",
+    "EXPORT_LIMIT": "20 per hour",
+    "MAIL_BACKEND": "console",  # console (development) or smtp
+    "MAIL_SERVER": "127.0.0.1",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "Inburgergids <noreply@inburgergids.local>",
+    "MAIL_MAX_ATTEMPTS": 6,
+    "BASE_URL": "http://127.0.0.1:5000",
+    "TOKEN_HOURS": 2,
+    "INVITE_DAYS": 14,
+    "PRIVACY_VERSION": "2026-11",
+    "CODE_OF_CONDUCT_VERSION": "2026-11",
+    "REQUIRE_MFA": True,
+    "TOOLKIT_DIR": None,  # None -> toolkit_content/ next to the package
+    "RETENTION_DAYS": {
+        "withdrawn_participant": 365,
+        "ended_match_personal": 730,
+        "audit_event": 1825,
+        "outbox_sent": 90,
+        "session": 30,
+        "token": 30,
+    },
+}
+
+_ENV_TYPES = {
+    "DEBUG": "bool",
+    "SESSION_COOKIE_SECURE": "bool",
+    "MAIL_USE_TLS": "bool",
+    "REQUIRE_MFA": "bool",
+    "RATELIMIT_ENABLED": "bool",
+    "MAIL_PORT": "int",
+    "SESSION_IDLE_MINUTES": "int",
+    "SESSION_ABSOLUTE_HOURS": "int",
+}
+_ENV_KEYS = [
+    "BUDDY_ENV", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_BACKEND",
+    "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "BASE_URL", "TOOLKIT_DIR",
+    *_ENV_TYPES,
+]
+
+
+def _parse(key: str, raw: str):
+    kind = _ENV_TYPES.get(key)
+    if kind == "bool":
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if kind == "int":
+        return int(raw)
+    return raw
+
+
+def load_config(instance_path: str, override: dict | None = None) -> dict:
+    """Return the settings: defaults, environment (``BUDDY_*`` or plain names), override."""
+    config = dict(DEFAULTS)
+    for key in _ENV_KEYS:
+        for name in (f"BUDDY_{key}", key):
+            if name in os.environ and not (name == key == "BUDDY_ENV"):
+                config[key] = _parse(key, os.environ[name])
+                break
+    if "BUDDY_ENV" in os.environ:
+        config["BUDDY_ENV"] = os.environ["BUDDY_ENV"]
+    config.update(override or {})
+    if config["DATABASE_URL"] is None:
+        config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'buddy.sqlite3'}"
+    config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
+    if config["TOOLKIT_DIR"] is None:
+        config["TOOLKIT_DIR"] = str(Path(__file__).resolve().parent.parent / "toolkit_content")
+    if config["BUDDY_ENV"] == "production":
+        _check_production(config)
+    elif not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _development_key(instance_path)
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Make ``postgres://`` and ``postgresql://`` URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _check_production(config: dict) -> None:
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < 32 or len(set(key)) < 10:
+        raise ConfigError(
+            "SECRET_KEY is missing or weak. In production set SECRET_KEY to at least 32 random "
+            "characters, e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    if config.get("DEBUG"):
+        raise ConfigError("DEBUG is on. Never run production with DEBUG=1.")
+    if config["DATABASE_URL"].startswith("sqlite"):
+        raise ConfigError(
+            "DATABASE_URL points to SQLite. In production use PostgreSQL, "
+            "e.g. DATABASE_URL=postgresql://user@host/buddy"
+        )
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory"):
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI is in-memory. With several gunicorn workers, limits must be "
+            "shared: set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0"
+        )
+    config["SESSION_COOKIE_SECURE"] = True
+    config["SESSION_COOKIE_NAME"] = "__Host-buddy_session"
+    config["PREFERRED_URL_SCHEME"] = "https"
+
+
+def _development_key(instance_path: str) -> str:
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+        print(f" * Development: generated a secret key in {path}")
+    return path.read_text().strip()

@@ -1,0 +1,117 @@
+"""All locale logic: which language a request gets, its direction, and language names.
+
+Order in which the locale is chosen (first match wins):
+1. an explicit choice in the URL: ``?lang=xx`` (the language switcher uses this too);
+2. the signed-in user's saved preference;
+3. the ``lang`` cookie, set whenever an explicit choice was made;
+4. the browser's ``Accept-Language`` header, negotiated with ``babel.negotiate_locale``;
+5. Dutch (``nl``), the default.
+"""
+
+from urllib.parse import urlencode
+
+from babel import Locale, negotiate_locale
+from flask import current_app, g, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+COOKIE = "lang"
+# Each language named in its own script, as the switcher shows it.
+NATIVE_NAMES = {
+    "nl": "Nederlands",
+    "en": "English",
+    "ar": "العربية",
+    "fa": "فارسی",
+    "ti": "ትግርኛ",
+    "uk": "Українська",
+    "tr": "Türkçe",
+    "so": "Soomaali",
+}
+
+
+def shipped_locales() -> tuple[str, ...]:
+    """Return the interface locales this installation offers."""
+    return tuple(current_app.config["LOCALES"])
+
+
+def explicit_choice() -> str | None:
+    """Return the locale asked for in the URL, if it is one we ship."""
+    asked = request.args.get("lang", "")
+    return asked if asked in shipped_locales() else None
+
+
+def select_locale() -> str:
+    """Choose the locale for this request (see the module docstring for the order)."""
+    locales = shipped_locales()
+    chosen = explicit_choice()
+    if chosen:
+        g.set_lang_cookie = chosen
+        return chosen
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in locales:
+        return user_locale
+    cookie = request.cookies.get(COOKIE)
+    if cookie in locales:
+        return cookie
+    accepted = [lang.replace("-", "_") for lang, _ in request.accept_languages]
+    negotiated = negotiate_locale(accepted, list(locales), sep="_") if accepted else None
+    return negotiated or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_choice(response):
+    """Keep an explicit language choice in a cookie (after_request hook)."""
+    chosen = g.get("set_lang_cookie")
+    if chosen:
+        response.set_cookie(
+            COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
+
+
+def direction(locale: str | Locale | None = None) -> str:
+    """Return ``rtl`` or ``ltr`` for ``locale`` (default: the current one), from Babel."""
+    loc = Locale.parse(str(locale or get_locale()))
+    return "rtl" if loc.text_direction == "rtl" else "ltr"
+
+
+def language_tag(locale: str | Locale | None = None) -> str:
+    """Return the BCP 47 tag for ``lang`` attributes (``pt_BR`` -> ``pt-BR``)."""
+    return str(locale or get_locale()).replace("_", "-")
+
+
+def language_name(code: str, in_locale: str | None = None) -> str:
+    """Return the name of language ``code`` in ``in_locale`` (default: current), via Babel."""
+    try:
+        loc = Locale.parse(str(in_locale or get_locale()))
+        name = loc.languages.get(code)
+    except (ValueError, TypeError):
+        name = None
+    return name or code
+
+
+def native_language_name(code: str) -> str:
+    """Return the name of language ``code`` in that language itself."""
+    if code in NATIVE_NAMES:
+        return NATIVE_NAMES[code]
+    return language_name(code, in_locale=code)
+
+
+def switcher_links() -> list[dict]:
+    """Return the language switcher entries for the current page (same path, ``?lang=``)."""
+    current = str(get_locale())
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    links = []
+    for code in shipped_locales():
+        links.append({
+            "code": code,
+            "name": NATIVE_NAMES.get(code, code),
+            "url": _url_with_lang(args, code),
+            "current": code == current,
+            "dir": direction(code),
+        })
+    return links
+
+
+def _url_with_lang(args: dict, code: str) -> str:
+    return request.path + "?" + urlencode({**args, "lang": code})

@@ -1,0 +1,86 @@
+"""Translated labels for the vocabularies in ``buddy.vocab`` (lazy, so usable at import)."""
+
+from flask_babel import lazy_gettext as _l
+
+DAYS = {
+    "mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"), "thu": _l("Thursday"),
+    "fri": _l("Friday"), "sat": _l("Saturday"), "sun": _l("Sunday"),
+}
+DAYS_SHORT = {
+    # Translators: short weekday names for a small table header
+    "mon": _l("Mon"), "tue": _l("Tue"), "wed": _l("Wed"), "thu": _l("Thu"),
+    "fri": _l("Fri"), "sat": _l("Sat"), "sun": _l("Sun"),
+}
+PARTS = {"morning": _l("Morning"), "afternoon": _l("Afternoon"), "evening": _l("Evening")}
+INTERESTS = {
+    "cooking": _l("Cooking"), "sport": _l("Sport"), "nature": _l("Nature and walking"),
+    "music": _l("Music"), "reading": _l("Reading"), "crafts": _l("Crafts"),
+    "gardening": _l("Gardening"), "games": _l("Games"), "technology": _l("Technology"),
+    "art": _l("Art"), "film": _l("Film"), "history": _l("History"),
+}
+# What a participant wants to reach.
+GOALS = {
+    "language": _l("Practise Dutch"), "work": _l("Work"), "study": _l("Study"),
+    "business": _l("Own business"), "parenting_school": _l("Children and school"),
+    "volunteering": _l("Volunteering"), "social": _l("Meet people"),
+}
+# What a volunteer offers.
+SUPPORT = {
+    "language": _l("Language practice"), "work": _l("Work and job search"),
+    "study": _l("Study"), "business": _l("Entrepreneurship"),
+    "parenting_school": _l("Parenting and school"), "volunteering": _l("Volunteering"),
+    "social": _l("Social network"),
+}
+LEVELS = {"A0": "A0", "A1": "A1", "A2": "A2", "B1": "B1", "B2+": "B2+"}
+# "I can ..." statements a participant picks from; each maps to a level.
+LEVEL_STATEMENTS = {
+    "A0": _l("I do not speak Dutch yet."),
+    "A1": _l("I know some words. I can say my name and where I live."),
+    "A2": _l("I can talk about simple things, like shopping or the weather."),
+    "B1": _l("I can talk about most things in daily life and at work."),
+    "B2+": _l("I speak Dutch well. I want to practise difficult conversations."),
+}
+ROUTES = {
+    "unknown": _l("Not known yet"), "b1": _l("B1 route"), "education": _l("Education route"),
+    "z": _l("Z route (self-reliance)"), "older_system": _l("Older system (before 2022)"),
+    "not_obliged": _l("Not obliged to integrate"),
+}
+AGE_BANDS = {k: k for k in ("18-25", "26-35", "36-50", "51-65")} | {"66+": _l("66 or older")}
+GENDERS = {"f": _l("Woman"), "m": _l("Man"), "x": _l("Other")}
+GENDER_PREFS = {"any": _l("No preference"), "f": _l("A woman"), "m": _l("A man")}
+LANGUAGE_LEVELS = {"basic": _l("A little"), "good": _l("Well"), "native": _l("Mother tongue")}
+BARRIERS = {
+    "childcare": _l("Childcare"), "health": _l("Health"), "mobility": _l("Mobility"),
+    "literacy": _l("Reading and writing"), "digital": _l("Digital skills"), "other": _l("Other"),
+}
+SCREENING = {
+    "registered": _l("Registered"), "intake_done": _l("Intake done"),
+    "vog_received": _l("VOG received"), "approved": _l("Approved"), "rejected": _l("Rejected"),
+}
+VOG = {
+    "not_requested": _l("Not requested"), "requested": _l("Requested"),
+    "received": _l("Received"), "expired": _l("Expired"),
+}
+MATCH_STATES = {
+    "proposed": _l("Proposed"), "approved": _l("Approved"), "active": _l("Active"),
+    "ended": _l("Ended"), "rejected": _l("Rejected"),
+}
+END_REASONS = {
+    "completed": _l("Completed as planned"), "goal_reached": _l("Goal reached"),
+    "stopped_by_volunteer": _l("Stopped by the volunteer"),
+    "stopped_by_participant": _l("Stopped by the participant"),
+    "no_click": _l("No click between them"), "moved": _l("Moved away"), "other": _l("Other"),
+}
+CHECKIN_OUTCOMES = {
+    "going_well": _l("Going well"), "needs_attention": _l("Needs attention"),
+    "at_risk": _l("At risk"),
+}
+PARTICIPANT_STATES = {
+    "waiting": _l("On the waiting list"), "matched": _l("Matched with a buddy"),
+    "paused": _l("Paused"), "withdrawn": _l("Withdrawn"),
+}
+ROLES = {
+    "admin": _l("Administrator"), "coordinator": _l("Coordinator"),
+    "volunteer": _l("Volunteer"), "participant": _l("Participant"),
+}
+MEETING_MODES = {"in_person": _l("In person"), "online": _l("Online")}

@@ -1,0 +1,357 @@
+"""Plain input rows -> struct-of-arrays features, built once per matching run.
+
+The app fills `ParticipantRow` / `VolunteerRow` from its ORM rows (keyword arguments, plain
+values); `build_features` turns the lists into numpy arrays (`ParticipantArrays`,
+`VolunteerArrays`) that the constraint and score functions read through `Operand` views.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from .domain import (
+    A2,
+    ANY_GENDER,
+    DUTCH,
+    GENDERS,
+    GOALS,
+    INTERESTS,
+    N_SLOTS,
+    level_index,
+)
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+
+def _check_mask(name: str, value: int, width: int) -> None:
+    if not 0 <= int(value) < 1 << width:
+        raise ValueError(f"{name} must be a bitmask of {width} bits, got {value!r}")
+
+
+def _languages(codes: Iterable[str]) -> frozenset[str]:
+    return frozenset(str(code).strip().lower() for code in codes if str(code).strip())
+
+
+def _check_place(lat: float, lon: float, radius_km: float) -> None:
+    if not (math.isfinite(lat) and -90 <= lat <= 90 and math.isfinite(lon)):
+        raise ValueError(f"invalid coordinates: {lat!r}, {lon!r}")
+    if not (math.isfinite(radius_km) and radius_km >= 0):
+        raise ValueError(f"radius_km must be finite and >= 0, got {radius_km!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParticipantRow:
+    """One waiting participant, as plain values (fill from the ORM with keyword arguments).
+
+    `slots`, `interests` and `goals` are bitmasks (see `domain.slots_mask`, `interests_mask`,
+    `goals_mask`); `lat`/`lon` are the neighbourhood centroid in degrees; `languages` are ISO 639
+    codes; `level` is a key of `domain.LEVELS`; `gender_pref` is None/"any", "f", "m" or "x".
+    """
+
+    id: Hashable
+    organisation_id: Hashable
+    slots: int
+    lat: float
+    lon: float
+    neighbourhood_id: Hashable | None = None
+    priority_area: bool = False
+    interests: int = 0
+    goals: int = 0
+    primary_goal: str | None = None
+    languages: frozenset[str] = field(default_factory=frozenset)
+    level: str = "A0"
+    waiting_days: float = 0
+    gender: str | None = None
+    gender_pref: str | None = None
+    radius_km: float = 5.0
+    in_person: bool = True
+    online: bool = False
+
+    def __post_init__(self) -> None:
+        _check_mask("slots", self.slots, N_SLOTS)
+        _check_mask("interests", self.interests, len(INTERESTS))
+        _check_mask("goals", self.goals, len(GOALS))
+        if self.primary_goal is not None and self.primary_goal not in GOALS:
+            raise ValueError(f"unknown primary goal {self.primary_goal!r}")
+        level_index(self.level)
+        if self.gender is not None and self.gender not in GENDERS:
+            raise ValueError(f"unknown gender {self.gender!r}")
+        if self.gender_pref not in (None, ANY_GENDER, *GENDERS):
+            raise ValueError(f"unknown gender preference {self.gender_pref!r}")
+        _check_place(self.lat, self.lon, self.radius_km)
+        object.__setattr__(self, "languages", _languages(self.languages))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VolunteerRow:
+    """One approved volunteer with their FREE capacity (capacity minus open matches)."""
+
+    id: Hashable
+    organisation_id: Hashable
+    slots: int
+    lat: float
+    lon: float
+    neighbourhood_id: Hashable | None = None
+    interests: int = 0
+    support: int = 0
+    languages: frozenset[str] = field(default_factory=frozenset)
+    gender: str | None = None
+    radius_km: float = 5.0
+    in_person: bool = True
+    online: bool = False
+    capacity: int = 1
+
+    def __post_init__(self) -> None:
+        _check_mask("slots", self.slots, N_SLOTS)
+        _check_mask("interests", self.interests, len(INTERESTS))
+        _check_mask("support", self.support, len(GOALS))
+        if self.gender is not None and self.gender not in GENDERS:
+            raise ValueError(f"unknown gender {self.gender!r}")
+        if int(self.capacity) < 0:
+            raise ValueError(f"capacity must be >= 0, got {self.capacity!r}")
+        _check_place(self.lat, self.lon, self.radius_km)
+        object.__setattr__(self, "languages", _languages(self.languages))
+
+
+def popcount(a: np.ndarray) -> np.ndarray:
+    """Return the number of set bits of each element of a non-negative integer array."""
+    return np.bitwise_count(a)
+
+
+class _Columns:
+    """Base of the struct-of-arrays classes: every field is an array with rows on axis 0."""
+
+    def __len__(self) -> int:
+        return len(self.ids)  # type: ignore[attr-defined]
+
+    def take(self, index: np.ndarray) -> _Columns:
+        """Return the same kind of arrays gathered at `index` (rows)."""
+        return type(self)(**{f.name: getattr(self, f.name)[index] for f in fields(self)})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, eq=False)
+class ParticipantArrays(_Columns):
+    """Participants as arrays, one row each (P rows; lang has shape (P, W) uint64 words)."""
+
+    ids: np.ndarray  # (P,) object, the ids given in the rows
+    org: np.ndarray  # (P,) int32 organisation code
+    slots: np.ndarray  # (P,) int64 availability bitmask
+    n_slots: np.ndarray  # (P,) int64
+    x: np.ndarray  # (P,) float64 unit-sphere coordinates of the neighbourhood centroid
+    y: np.ndarray
+    z: np.ndarray
+    neighbourhood: np.ndarray  # (P,) int32 code, -1 unknown
+    priority: np.ndarray  # (P,) bool, lives in a priority area
+    interests: np.ndarray  # (P,) int64 bitmask
+    n_interests: np.ndarray  # (P,) int64
+    goals: np.ndarray  # (P,) int64 bitmask, primary goal included
+    primary_mask: np.ndarray  # (P,) int64, the primary goal's bit or 0
+    n_goals: np.ndarray  # (P,) int64
+    lang: np.ndarray  # (P, W) uint64 language bitmask over Vocabulary.languages
+    level: np.ndarray  # (P,) int8 index into LEVELS
+    below_a2: np.ndarray  # (P,) bool
+    waiting_days: np.ndarray  # (P,) float64, >= 0
+    gender_pref: np.ndarray  # (P,) int8 index into GENDERS, -1 = any
+    radius_km: np.ndarray  # (P,) float64
+    in_person: np.ndarray  # (P,) bool
+    online: np.ndarray  # (P,) bool
+
+
+@dataclass(frozen=True, eq=False)
+class VolunteerArrays(_Columns):
+    """Volunteers as arrays, one row each (V rows; lang has shape (V, W) uint64 words)."""
+
+    ids: np.ndarray  # (V,) object
+    org: np.ndarray  # (V,) int32 organisation code
+    slots: np.ndarray  # (V,) int64 availability bitmask
+    n_slots: np.ndarray  # (V,) int64
+    x: np.ndarray  # (V,) float64 unit-sphere coordinates
+    y: np.ndarray
+    z: np.ndarray
+    neighbourhood: np.ndarray  # (V,) int32 code, -1 unknown
+    interests: np.ndarray  # (V,) int64 bitmask
+    n_interests: np.ndarray  # (V,) int64
+    support: np.ndarray  # (V,) int64 bitmask over GOALS
+    lang: np.ndarray  # (V, W) uint64 language bitmask, Dutch excluded
+    gender: np.ndarray  # (V,) int8 index into GENDERS, -1 unknown
+    radius_km: np.ndarray  # (V,) float64
+    in_person: np.ndarray  # (V,) bool
+    online: np.ndarray  # (V,) bool
+    capacity: np.ndarray  # (V,) int64 free capacity
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Codes used by the arrays: organisations, neighbourhoods, languages (bit -> code)."""
+
+    organisations: tuple[Hashable, ...]
+    neighbourhoods: tuple[Hashable, ...]
+    languages: tuple[str, ...]  # Dutch excluded: the language score is about a bridge language
+
+    @property
+    def lang_words(self) -> int:
+        """Number of uint64 words per language bitmask."""
+        return max(1, -(-len(self.languages) // 64))
+
+
+@dataclass(frozen=True, eq=False)
+class Features:
+    """Both sides as arrays plus the shared vocabulary and id -> row maps."""
+
+    participants: ParticipantArrays
+    volunteers: VolunteerArrays
+    vocabulary: Vocabulary
+    participant_index: dict[Hashable, int]
+    volunteer_index: dict[Hashable, int]
+
+
+class Operand:
+    """One side of a pair computation: arrays gathered at `index`, expanded at `axis`, lazily.
+
+    Dense blocks use participants with axis=1 ((P, 1) columns) and volunteers with axis=0
+    ((1, V) rows) so every pair function broadcasts to (P, V); edge lists use the same pair
+    functions on arrays gathered by the edges' endpoints, giving (E,).
+    """
+
+    __slots__ = ("_arrays", "_index", "_axis", "_cache")
+
+    def __init__(self, arrays: _Columns, index: np.ndarray | None = None, axis: int | None = None):
+        self._arrays = arrays
+        self._index = index
+        self._axis = axis
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cached = self._cache.get(name)
+        if cached is None:
+            cached = getattr(self._arrays, name)
+            if self._index is not None:
+                cached = cached[self._index]
+            if self._axis is not None:
+                cached = np.expand_dims(cached, self._axis)
+            self._cache[name] = cached
+        return cached
+
+
+def _codes(values: Iterable[Hashable], vocabulary: dict[Hashable, int]) -> np.ndarray:
+    return np.fromiter((vocabulary[v] for v in values), dtype=np.int32)
+
+
+def _first_seen(*columns: Iterable[Hashable]) -> dict[Hashable, int]:
+    order: dict[Hashable, int] = {}
+    for column in columns:
+        for value in column:
+            if value is not None and value not in order:
+                order[value] = len(order)
+    return order
+
+
+def _unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> tuple[np.ndarray, ...]:
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    return np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)
+
+
+def _language_words(rows: Sequence, bit_of: dict[str, int], words: int) -> np.ndarray:
+    masks = [sum(1 << bit_of[c] for c in r.languages if c != DUTCH) for r in rows]
+    out = np.zeros((len(rows), words), dtype=np.uint64)
+    for w in range(words):
+        out[:, w] = np.fromiter(((m >> (64 * w)) & (2**64 - 1) for m in masks), np.uint64)
+    return out
+
+
+def _column(rows: Sequence, name: str, dtype: type) -> np.ndarray:
+    return np.fromiter((getattr(r, name) for r in rows), dtype=dtype, count=len(rows))
+
+
+def _gender_code(value: str | None) -> int:
+    return -1 if value in (None, ANY_GENDER) else GENDERS.index(value)
+
+
+def _side_common(rows: Sequence, vocab: Vocabulary, codes: dict, lang_bit: dict) -> dict:
+    slots = _column(rows, "slots", np.int64)
+    interests = _column(rows, "interests", np.int64)
+    x, y, z = _unit_vectors(_column(rows, "lat", np.float64), _column(rows, "lon", np.float64))
+    return {
+        "ids": np.array([r.id for r in rows] + [None], dtype=object)[:-1],
+        "org": _codes((r.organisation_id for r in rows), codes["org"]),
+        "slots": slots,
+        "n_slots": popcount(slots).astype(np.int64),
+        "x": x,
+        "y": y,
+        "z": z,
+        "neighbourhood": _codes((r.neighbourhood_id for r in rows), codes["nbh"]),
+        "interests": interests,
+        "n_interests": popcount(interests).astype(np.int64),
+        "lang": _language_words(rows, lang_bit, vocab.lang_words),
+        "radius_km": _column(rows, "radius_km", np.float64),
+        "in_person": _column(rows, "in_person", bool),
+        "online": _column(rows, "online", bool),
+    }
+
+
+def participant_arrays(
+    rows: Sequence[ParticipantRow], vocab: Vocabulary, codes: dict, lang_bit: dict
+) -> ParticipantArrays:
+    """Build participant arrays (P rows) with the given vocabulary codes."""
+    primary = np.fromiter(
+        (-1 if r.primary_goal is None else GOALS.index(r.primary_goal) for r in rows), np.int64
+    )
+    primary_mask = np.where(primary >= 0, np.left_shift(1, np.maximum(primary, 0)), 0)
+    goals = _column(rows, "goals", np.int64) | primary_mask
+    level = np.fromiter((level_index(r.level) for r in rows), np.int8, count=len(rows))
+    return ParticipantArrays(
+        **_side_common(rows, vocab, codes, lang_bit),
+        priority=_column(rows, "priority_area", bool),
+        goals=goals,
+        primary_mask=primary_mask.astype(np.int64),
+        n_goals=popcount(goals).astype(np.int64),
+        level=level,
+        below_a2=level < A2,
+        waiting_days=np.maximum(_column(rows, "waiting_days", np.float64), 0.0),
+        gender_pref=np.fromiter((_gender_code(r.gender_pref) for r in rows), np.int8),
+    )
+
+
+def volunteer_arrays(
+    rows: Sequence[VolunteerRow], vocab: Vocabulary, codes: dict, lang_bit: dict
+) -> VolunteerArrays:
+    """Build volunteer arrays (V rows) with the given vocabulary codes."""
+    return VolunteerArrays(
+        **_side_common(rows, vocab, codes, lang_bit),
+        support=_column(rows, "support", np.int64),
+        gender=np.fromiter((_gender_code(r.gender) for r in rows), np.int8),
+        capacity=_column(rows, "capacity", np.int64),
+    )
+
+
+def build_features(
+    participants: Sequence[ParticipantRow], volunteers: Sequence[VolunteerRow]
+) -> Features:
+    """Build both sides' arrays once, with a vocabulary shared by both sides.
+
+    Organisation and neighbourhood codes follow first appearance (participants first), the
+    language vocabulary is sorted; ids must be unique per side (ValueError otherwise).
+    """
+    org = _first_seen((r.organisation_id for r in participants),
+                      (r.organisation_id for r in volunteers))  # fmt: skip
+    nbh = _first_seen((r.neighbourhood_id for r in participants),
+                      (r.neighbourhood_id for r in volunteers))  # fmt: skip
+    languages = sorted({c for r in (*participants, *volunteers) for c in r.languages} - {DUTCH})
+    vocab = Vocabulary(tuple(org), tuple(nbh), tuple(languages))
+    codes = {"org": org, "nbh": {**nbh, None: -1}}
+    lang_bit = {code: i for i, code in enumerate(languages)}
+    p_index = {r.id: i for i, r in enumerate(participants)}
+    v_index = {r.id: i for i, r in enumerate(volunteers)}
+    if len(p_index) != len(participants) or len(v_index) != len(volunteers):
+        raise ValueError("participant and volunteer ids must be unique per side")
+    return Features(
+        participants=participant_arrays(participants, vocab, codes, lang_bit),
+        volunteers=volunteer_arrays(volunteers, vocab, codes, lang_bit),
+        vocabulary=vocab,
+        participant_index=p_index,
+        volunteer_index=v_index,
+    )

@@ -1,0 +1,191 @@
+"""Soft score of feasible pairs: seven components in [0, 1], weighted per organisation.
+
+Each component is its own function of two broadcasting `Operand` views (see constraints.py):
+(P, 1) x (1, V) -> (P, V) for dense blocks, or (E,) x (E,) -> (E,) for edge lists.
+The weighted sum with normalised weights is in [0, 1]; infeasible pairs are NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+
+import numpy as np
+
+from .constraints import (
+    PairRules,
+    apply_rules,
+    distance_km,
+    in_person_reach,
+    pair_feasible,
+    rules_ok_edges,
+)
+from .domain import COMPONENTS, normalise_weights
+from .features import Operand, ParticipantArrays, VolunteerArrays, popcount
+
+SLOTS_FOR_FULL_SCORE = 3  # three shared weekly slots (or all the participant has) score 1
+INTERESTS_FOR_FULL_SCORE = 3  # three shared interests (or all the shorter list has) score 1
+PRIMARY_GOAL_SHARE = 0.6  # share of the goal score for covering the primary goal
+WAITING_DAYS_FOR_FULL_SCORE = 180.0  # waiting half a year or longer scores 1
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator capped at 1, and 0 where the denominator is 0."""
+    return np.minimum(numerator / np.maximum(denominator, 1), 1.0) * (denominator > 0)
+
+
+# (P, V) | (E,) float64 in [0, 1]: shared slots / min(3, participant's slots)
+def availability_score(p: Operand, v: Operand) -> np.ndarray:
+    """Shared weekly slots over min(3, the participant's slot count), capped at 1."""
+    shared = popcount(p.slots & v.slots)
+    return _ratio(shared, np.minimum(p.n_slots, SLOTS_FOR_FULL_SCORE))
+
+
+# (P, V) | (E,) float64 in [0, 1]: 1 - d / min(radii) when meeting in person, else 0
+def proximity_score(p: Operand, v: Operand, d_km: np.ndarray) -> np.ndarray:
+    """Unused share of the tighter travel radius; 0 for pairs that can only meet online."""
+    reach_km = np.minimum(p.radius_km, v.radius_km)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        left = np.where(reach_km > 0, 1.0 - d_km / reach_km, 1.0)
+    return np.clip(left, 0.0, 1.0) * in_person_reach(p, v, d_km)
+
+
+# (P, V) | (E,) float64 in [0, 1]: shared interests / min(3, shorter interest list)
+def interests_score(p: Operand, v: Operand) -> np.ndarray:
+    """Shared interests over min(3, the shorter list's length), capped at 1."""
+    shared = popcount(p.interests & v.interests)
+    full = np.minimum(np.minimum(p.n_interests, v.n_interests), INTERESTS_FOR_FULL_SCORE)
+    return _ratio(shared, full)
+
+
+# (P, V) | (E,) float64 in [0, 1]: 0.6 primary goal covered + 0.4 share of other goals
+def goals_score(p: Operand, v: Operand) -> np.ndarray:
+    """Support offered vs the participant's goals, the primary goal counting most.
+
+    With a primary goal and other goals: 0.6 * [primary covered] + 0.4 * covered share of
+    the others; with only a primary goal: [primary covered]; with no primary goal: the
+    covered share of all goals; with no goals at all: 0.
+    """
+    primary_hit = (p.primary_mask & v.support) != 0
+    others = p.goals & ~p.primary_mask
+    n_others = p.n_goals - (p.primary_mask != 0)
+    others_share = _ratio(popcount(others & v.support), n_others)
+    all_share = _ratio(popcount(p.goals & v.support), p.n_goals)
+    with_primary = np.where(
+        n_others > 0,
+        PRIMARY_GOAL_SHARE * primary_hit + (1 - PRIMARY_GOAL_SHARE) * others_share,
+        primary_hit,
+    )
+    return np.where(p.primary_mask != 0, with_primary, all_share)
+
+
+# (P, V) | (E,) bool: the pair shares a language other than Dutch
+def shares_language(p: Operand, v: Operand) -> np.ndarray:
+    """True where the language bitmasks (Dutch excluded) intersect."""
+    return np.any((p.lang & v.lang) != 0, axis=-1)
+
+
+# (P, V) | (E,) float64 in {0, 1}: shared bridge language, only for Dutch below A2
+def language_score(p: Operand, v: Operand) -> np.ndarray:
+    """1 where the participant's Dutch is below A2 and they share a non-Dutch language."""
+    return (p.below_a2 & shares_language(p, v)).astype(np.float64)
+
+
+# (P, 1) | (E,) float64 in [0, 1]: min(waiting days / 180, 1), participant-only
+def waiting_score(p: Operand) -> np.ndarray:
+    """Grows linearly with waiting days and saturates at half a year."""
+    return np.minimum(p.waiting_days / WAITING_DAYS_FOR_FULL_SCORE, 1.0)
+
+
+# (P, 1) | (E,) float64 in {0, 1}: participant lives in a priority area
+def priority_score(p: Operand) -> np.ndarray:
+    """1 where the participant's neighbourhood is a priority area."""
+    return p.priority.astype(np.float64)
+
+
+def component_scores(p: Operand, v: Operand, d_km: np.ndarray) -> dict[str, np.ndarray]:
+    """Return every component (unweighted, in [0, 1]) keyed as in COMPONENTS."""
+    return {
+        "availability": availability_score(p, v),
+        "proximity": proximity_score(p, v, d_km),
+        "interests": interests_score(p, v),
+        "goals": goals_score(p, v),
+        "language": language_score(p, v),
+        "waiting": waiting_score(p),
+        "priority": priority_score(p),
+    }
+
+
+class WeightTable:
+    """Normalised weights per organisation code: an (O, 7) table in COMPONENTS order."""
+
+    def __init__(
+        self,
+        organisations: tuple[Hashable, ...],
+        default: Mapping[str, float] | None = None,
+        per_org: Mapping[Hashable, Mapping[str, float]] | None = None,
+    ):
+        base = normalise_weights(default)
+        per_org = per_org or {}
+        rows = [normalise_weights({**base, **per_org.get(org, {})}) for org in organisations]
+        self.default = base
+        self.table = np.array(  # (O, 7) float64, rows sum to 1
+            [[r[k] for k in COMPONENTS] for r in rows] or np.zeros((0, len(COMPONENTS)))
+        ).reshape(-1, len(COMPONENTS))
+
+    def for_org(self, code: int) -> dict[str, float]:
+        """Return the weights of one organisation code as a dict."""
+        return dict(zip(COMPONENTS, self.table[code].tolist(), strict=True))
+
+
+# (P, V) | (E,) float64 in [0, 1]: weighted sum of the components with the org's weights
+def weighted_score(p: Operand, components: Mapping[str, np.ndarray], weights: WeightTable):
+    """Sum weight(org, k) * component_k over COMPONENTS."""
+    total = 0.0
+    for k, name in enumerate(COMPONENTS):
+        total = total + weights.table[p.org, k] * components[name]
+    return total
+
+
+# (P, V) | (E,) float64 in [0, 1], NaN where a pairwise constraint fails
+def pair_scores(p: Operand, v: Operand, weights: WeightTable) -> np.ndarray:
+    """Score feasible pairs; NaN elsewhere (pair rules are applied by the caller)."""
+    d_km = distance_km(p, v)
+    feasible = pair_feasible(p, v, d_km)
+    score = weighted_score(p, component_scores(p, v, d_km), weights)
+    return np.where(feasible, score, np.nan)
+
+
+# (P, V) float64 in [0, 1], NaN = infeasible: the dense score matrix, in row chunks
+def score_matrix(
+    participants: ParticipantArrays,
+    volunteers: VolunteerArrays,
+    weights: WeightTable,
+    rules: PairRules | None = None,
+    chunk_rows: int = 500,
+) -> np.ndarray:
+    """Return the (P, V) score matrix of all pairs; memory is one chunk of temporaries."""
+    n_p, n_v = len(participants), len(volunteers)
+    out = np.empty((n_p, n_v), dtype=np.float64)
+    v = Operand(volunteers, axis=0)
+    for start in range(0, n_p, chunk_rows):
+        p = Operand(participants, np.arange(start, min(start + chunk_rows, n_p)), axis=1)
+        out[start : start + chunk_rows] = pair_scores(p, v, weights)
+    if rules is not None:
+        apply_rules(out, rules, np.nan)
+    return out
+
+
+# (E,) float64 in [0, 1], NaN = infeasible: scores of an edge list (p_e[i], v_e[i])
+def edge_scores(
+    participants: ParticipantArrays,
+    volunteers: VolunteerArrays,
+    p_e: np.ndarray,
+    v_e: np.ndarray,
+    weights: WeightTable,
+    rules: PairRules | None = None,
+) -> np.ndarray:
+    """Score the given pairs with the same functions as the dense matrix."""
+    score = pair_scores(Operand(participants, p_e), Operand(volunteers, v_e), weights)
+    if rules is not None:
+        score[~rules_ok_edges(rules, p_e, v_e, len(volunteers))] = np.nan
+    return score

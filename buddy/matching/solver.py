@@ -1,0 +1,222 @@
+"""Maximum-score assignment with volunteer capacities (a b-matching), exact.
+
+Reduction: every volunteer v becomes capacity[v] identical "slot" columns (capped at the number
+of participants who can reach v); a pair is allowed when its score is finite, >= min_score and
+> 0; maximise the total score of chosen pairs with each participant matched at most once and
+each slot used at most once. Leaving a participant unmatched scores 0.
+
+The allowed-edge graph is split into connected components (nothing is lost: no matching edge
+crosses components). Each component is solved exactly by one of
+- `scipy.optimize.linear_sum_assignment` on a dense (participants x slots) cost matrix with
+  cost -score on allowed cells and 0 elsewhere. A 0 cell plays the "stay unmatched" dummy
+  column: any matching extends to a full rectangular assignment through 0 cells with the same
+  total, so the optimum is unchanged and chosen 0 cells are dropped afterwards;
+- `scipy.sparse.csgraph.min_weight_full_bipartite_matching` on the allowed edges with weight
+  (c_i - score) > 0 plus one private dummy column per participant with weight c_i, where
+  c_i = 1 + the row's best score. Every row is matched exactly once, so the sum of weights is
+  sum(c_i) - total score and minimising it maximises the total score.
+Components whose dense matrix would exceed `DENSE_CELL_LIMIT` cells use the sparse solver.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_array, csr_array
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+
+DENSE_CELL_LIMIT = 4_000_000  # participants x slots above which a component goes sparse
+
+
+def ragged_arange(counts: np.ndarray) -> np.ndarray:
+    """Concatenate arange(c) for each c in counts: [2, 3] -> [0, 1, 0, 1, 2]."""
+    counts = np.asarray(counts, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
+
+
+def _as_capacity(capacity: object, n_volunteers: int) -> np.ndarray:
+    cap = np.asarray(capacity)
+    if cap.shape != (n_volunteers,):
+        raise ValueError(f"capacity must have shape ({n_volunteers},), got {cap.shape}")
+    if cap.dtype.kind not in "iufb":
+        raise ValueError(f"capacity must be numeric, got dtype {cap.dtype}")
+    if cap.dtype.kind == "f" and not np.all(np.isfinite(cap) & (cap == np.round(cap))):
+        raise ValueError("capacity must hold whole numbers")
+    cap = cap.astype(np.int64)
+    if np.any(cap < 0):
+        raise ValueError("capacity must be >= 0")
+    return cap
+
+
+def _check_min_score(min_score: float) -> float:
+    min_score = float(min_score)
+    if np.isnan(min_score):
+        raise ValueError("min_score must not be NaN")
+    return min_score
+
+
+def assign(score: object, capacity: object, min_score: float = 0.0, *,
+           dense_cell_limit: int | None = None) -> list[tuple[int, int]]:  # fmt: skip
+    """Return (participant, volunteer) index pairs of a maximum-total-score assignment.
+
+    score: (P, V) numbers, NaN or -inf = forbidden; capacity: (V,) whole numbers >= 0.
+    Each participant is matched at most once, volunteer v at most capacity[v] times, only
+    pairs with score >= min_score. Pairs scoring <= 0 never raise the total and are never
+    proposed (that tie is broken towards leaving the participant unmatched). The result is
+    sorted by participant and identical for identical input. Raises ValueError on bad input.
+    """
+    score_pv = np.asarray(score, dtype=np.float64)
+    if score_pv.ndim != 2:
+        raise ValueError(f"score must be 2-D (participants, volunteers), got {score_pv.shape}")
+    if np.any(np.isposinf(score_pv)):
+        raise ValueError("score must not contain +inf")
+    n_p, n_v = score_pv.shape
+    cap = _as_capacity(capacity, n_v)
+    min_score = _check_min_score(min_score)
+    with np.errstate(invalid="ignore"):
+        p_e, v_e = np.nonzero(np.isfinite(score_pv) & (score_pv >= min_score) & (score_pv > 0))
+    pairs_p, pairs_v = assign_edges(p_e, v_e, score_pv[p_e, v_e], cap, n_p,
+                                    min_score=min_score, dense_cell_limit=dense_cell_limit)  # fmt: skip
+    return list(zip(pairs_p.tolist(), pairs_v.tolist(), strict=True))
+
+
+def assign_edges(
+    p_e: np.ndarray,
+    v_e: np.ndarray,
+    score_e: np.ndarray,
+    capacity: np.ndarray,
+    n_participants: int,
+    *,
+    min_score: float = 0.0,
+    dense_cell_limit: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Solve `assign` on an edge list of unique (participant, volunteer) pairs.
+
+    Returns (participant rows, volunteer rows) int64 arrays sorted by participant.
+    """
+    limit = DENSE_CELL_LIMIT if dense_cell_limit is None else int(dense_cell_limit)
+    cap = _as_capacity(capacity, len(capacity))
+    p_e, v_e = np.asarray(p_e, np.int64), np.asarray(v_e, np.int64)
+    score_e = np.asarray(score_e, np.float64)
+    with np.errstate(invalid="ignore"):
+        keep = np.isfinite(score_e) & (score_e >= _check_min_score(min_score)) & (score_e > 0)
+    keep &= cap[v_e] > 0
+    p_e, v_e, score_e = p_e[keep], v_e[keep], score_e[keep]
+    if len(p_e) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    # a volunteer never needs more slots than participants who can reach them
+    cap = np.minimum(cap, np.bincount(v_e, minlength=len(cap)))
+    layout = _ComponentLayout(p_e, v_e, cap, n_participants)
+    found_p, found_v = [], []
+    for c, edges in layout.edge_groups():
+        rows, cols = _solve_component(layout, c, edges, p_e, v_e, score_e, limit)
+        found_p.append(layout.participant_at(c, rows))
+        found_v.append(layout.volunteer_at(c, cols))
+    pairs_p, pairs_v = np.concatenate(found_p), np.concatenate(found_v)
+    order = np.argsort(pairs_p, kind="stable")
+    return pairs_p[order], pairs_v[order]
+
+
+class _ComponentLayout:
+    """Connected components of the allowed-edge graph with local row / slot numbering."""
+
+    def __init__(self, p_e: np.ndarray, v_e: np.ndarray, cap: np.ndarray, n_p: int):
+        n_v = len(cap)
+        graph = coo_array(
+            (np.ones(len(p_e), np.int8), (p_e, n_p + v_e)), shape=(n_p + n_v, n_p + n_v)
+        ).tocsr()
+        self.n_comp, labels = connected_components(graph, directed=False)
+        self.comp_e = labels[p_e]
+        # participants with edges, grouped by component: local row = rank in the group
+        self.p_sorted, self.p_offset, self.local_row = _group(
+            np.unique(p_e), labels[:n_p], self.n_comp
+        )
+        # volunteers' slots, grouped by component: local column of a volunteer's first slot
+        self.slot_owner, self.slot_offset, self.first_slot = _group(
+            np.unique(v_e), labels[n_p:], self.n_comp, width=cap
+        )
+        self.cap = cap
+
+    def edge_groups(self):
+        """Yield (component, edge indices) for every component with edges, in label order."""
+        order = np.argsort(self.comp_e, kind="stable")
+        counts = np.bincount(self.comp_e, minlength=self.n_comp)
+        ends = np.cumsum(counts)
+        for c in np.flatnonzero(counts):
+            yield int(c), order[ends[c] - counts[c] : ends[c]]
+
+    def n_rows(self, c: int) -> int:
+        """Participants in component c."""
+        return int(self.p_offset[c + 1] - self.p_offset[c])
+
+    def n_cols(self, c: int) -> int:
+        """Volunteer slots in component c."""
+        return int(self.slot_offset[c + 1] - self.slot_offset[c])
+
+    def participant_at(self, c: int, rows: np.ndarray) -> np.ndarray:
+        """Global participant rows of local rows in component c."""
+        return self.p_sorted[self.p_offset[c] + rows]
+
+    def volunteer_at(self, c: int, cols: np.ndarray) -> np.ndarray:
+        """Global volunteer rows owning local slot columns in component c."""
+        return self.slot_owner[self.slot_offset[c] + cols]
+
+
+def _group(nodes, labels, n_comp, width=None):
+    """Order nodes by component label.
+
+    Node i occupies width[i] consecutive positions (1 when width is None; a volunteer's slot
+    count otherwise). Returns (node of every position, first position of every component,
+    local start position of every node within its component).
+    """
+    members = nodes[np.argsort(labels[nodes], kind="stable")]
+    lab = labels[members]
+    size = np.ones(len(members), np.int64) if width is None else width[members]
+    offsets = np.zeros(n_comp + 1, np.int64)
+    offsets[1:] = np.cumsum(np.bincount(lab, weights=size, minlength=n_comp)).astype(np.int64)
+    local_start = np.zeros(len(labels), np.int64)
+    local_start[members] = np.cumsum(size) - size - offsets[lab]
+    return np.repeat(members, size), offsets, local_start
+
+
+def _solve_component(layout, c, edges, p_e, v_e, score_e, limit):
+    """Solve one component exactly; return local (rows, slot columns) of chosen pairs."""
+    n_rows, n_cols = layout.n_rows(c), layout.n_cols(c)
+    cap = layout.cap[v_e[edges]]
+    rows = np.repeat(layout.local_row[p_e[edges]], cap)
+    cols = np.repeat(layout.first_slot[v_e[edges]], cap) + ragged_arange(cap)
+    gain = np.repeat(score_e[edges], cap)
+    if n_rows == 1:
+        best = int(np.argmax(gain))  # first best: ties go to the lowest slot column
+        return rows[best : best + 1], cols[best : best + 1]
+    if n_rows * n_cols <= limit:
+        return _solve_dense(rows, cols, gain, n_rows, n_cols)
+    return _solve_sparse(rows, cols, gain, n_rows, n_cols)
+
+
+def _solve_dense(rows, cols, gain, n_rows, n_cols):
+    """linear_sum_assignment on (n_rows, n_cols) costs: -gain on edges, 0 elsewhere."""
+    cost = np.zeros((n_rows, n_cols), dtype=np.float64)
+    cost[rows, cols] = -gain
+    r, k = linear_sum_assignment(cost)
+    chosen = cost[r, k] < 0
+    return r[chosen], k[chosen]
+
+
+def _solve_sparse(rows, cols, gain, n_rows, n_cols):
+    """min_weight_full_bipartite_matching with private dummy columns (see module doc)."""
+    offset = np.full(n_rows, -np.inf)
+    np.maximum.at(offset, rows, gain)
+    offset += 1.0  # c_i = 1 + best score of row i, so every weight is >= 1
+    dummy = np.arange(n_rows)
+    graph = csr_array(
+        (
+            np.concatenate([offset[rows] - gain, offset]),
+            (np.concatenate([rows, dummy]), np.concatenate([cols, n_cols + dummy])),
+        ),
+        shape=(n_rows, n_cols + n_rows),
+    )
+    r, k = min_weight_full_bipartite_matching(graph)
+    chosen = k < n_cols
+    return r[chosen], k[chosen]

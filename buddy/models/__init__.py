@@ -1,0 +1,15 @@
+"""The domain model: one module per aggregate, all re-exported here."""
+
+from .base import Base, utcnow
+from .matching import CheckIn, LevelAssessment, Match, MatchEvent, MatchingRun, MeetingLog, PairRule
+from .organisation import LocalReferral, Neighbourhood, Organisation
+from .profiles import ParticipantProfile, VolunteerProfile
+from .records import AuditEvent, ConsentRecord, OutboxMessage
+from .user import Token, User, UserSession
+
+__all__ = [
+    "AuditEvent", "Base", "CheckIn", "ConsentRecord", "LevelAssessment", "LocalReferral",
+    "Match", "MatchEvent", "MatchingRun", "MeetingLog", "Neighbourhood", "Organisation",
+    "OutboxMessage", "PairRule", "ParticipantProfile", "Token", "User", "UserSession",
+    "VolunteerProfile", "utcnow",
+]

@@ -1,0 +1,86 @@
+"""Response hardening (security headers) and error pages that never show a traceback."""
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500)
+
+
+def security_headers(response):
+    """Add the security headers to every response, errors included (after_request)."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if current_app.config["BUDDY_ENV"] == "production":
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if not request.path.startswith("/static/"):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _error_messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (gettext("Something in your request was wrong"),
+              gettext("Please go back, check what you filled in and try again.")),
+        401: (gettext("Please log in"), gettext("You need to log in to see this page.")),
+        403: (gettext("No access"), gettext("You do not have access to this page.")),
+        404: (gettext("Page not found"),
+              gettext("This page does not exist, or you do not have access to it.")),
+        405: (gettext("Not allowed"), gettext("This page cannot be used in this way.")),
+        413: (gettext("Too much data"),
+              gettext("What you sent is too large. Please send less text.")),
+        429: (gettext("Too many attempts"),
+              gettext("Please wait a few minutes and try again.")),
+        500: (gettext("Something went wrong on our side"),
+              gettext("Nothing you did caused this. Please try again in a moment.")),
+    }
+
+
+def render_error(code: int, detail: str | None = None):
+    """Render the error page for ``code`` in the site layout."""
+    title, text = _error_messages().get(code, _error_messages()[500])
+    return render_template("errors/error.html", code=code, title=title,
+                           text=detail or text), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render every HTTP error and every unexpected exception in the layout."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        db.session.rollback()
+        return render_error(400, gettext(
+            "Your form expired or was sent twice. Please go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        code = error.code if error.code in ERROR_CODES else 500
+        if error.code and error.code < 400:
+            return error
+        response, status = render_error(code)
+        return response, error.code or status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+    app.register_error_handler(InternalServerError, lambda e: render_error(500))

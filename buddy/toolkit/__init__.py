@@ -1,0 +1,1 @@
+"""Toolkit: coaching instruments, do's and don'ts and the wegwijzer, read from toolkit_content/."""

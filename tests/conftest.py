@@ -1,0 +1,162 @@
+"""Shared fixtures: one migrated database per run, one rolled-back transaction per test.
+
+Backend: SQLite by default; set ``TEST_DATABASE_URL`` to a PostgreSQL server URL (for
+example ``postgresql://postgres@127.0.0.1:5432/postgres``) and the run creates its own
+uniquely named database there, migrates it, and drops it at the end.
+"""
+
+import os
+import re
+import secrets
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from buddy import create_app, migrate
+from buddy.config import normalise_database_url
+from buddy.extensions import db, limiter, make_engine
+
+PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def backend() -> str:
+    """Return ``postgresql`` or ``sqlite``: the backend this run tests."""
+    return "postgresql" if PG_ADMIN_URL.startswith("postgres") else "sqlite"
+
+
+@contextmanager
+def fresh_database(tmp_dir):
+    """Create an empty database of this run's backend; drop it afterwards. Yields its URL."""
+    if backend() == "sqlite":
+        yield f"sqlite:///{tmp_dir / f'buddy-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        return
+    admin_url = make_url(normalise_database_url(PG_ADMIN_URL))
+    name = f"buddy_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def migrated_engine(url: str):
+    """Return an engine on ``url`` with the schema migrated to head."""
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        engine = migrated_engine(url)
+        engine.dispose()
+        yield url
+
+
+def app_config(database_url: str, **overrides) -> dict:
+    """Return the app settings tests use (CSRF stays on)."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-" + "k" * 40,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,  # nothing listens: tests that need mail start a real SMTP server
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(app_config(database_url))
+    application.instance_path = str(instance)
+    return application
+
+
+NO_DATABASE_DIRS = {"matching"}  # pure-code tests: no app, no database
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request):
+    """Run each test inside a transaction that is rolled back afterwards."""
+    if "live_app" in request.fixturenames or NO_DATABASE_DIRS & set(request.node.path.parts):
+        yield
+        return
+    app = request.getfixturevalue("app")
+    db.engine = app.extensions["db_engine"]  # another test may have made its own app
+    connection = db.engine.connect()
+    outer = connection.begin()
+    db._factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    db.session.remove()
+    with app.app_context():
+        limiter.reset()
+    yield
+    db.session.remove()
+    outer.rollback()
+    connection.close()
+    db._factory.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+
+
+class Client(FlaskClient):
+    """A test client that sends a valid CSRF token with every form post (CSRF stays on)."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and isinstance(data, dict) and "csrf_token" not in data:
+            kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
+        elif csrf and data is None and "json" not in kwargs:
+            kwargs["data"] = {"csrf_token": self.csrf_token()}
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An app context for calling services directly. Do not make client requests inside it:
+    requests would then share its ``g`` (and Flask-Login's cached user)."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """Log ``user`` in on ``client`` (second factor passed) and return the client."""
+    from tests.factories import login_as
+
+    def do_login(user, on=None):
+        return login_as(on or client, user)
+
+    return do_login
+
+
+def html_attr(html: bytes | str, tag: str, attr: str) -> str | None:
+    """Return the value of ``attr`` on the first ``tag`` element of ``html``."""
+    text_ = html.decode() if isinstance(html, bytes) else html
+    found = re.search(rf"<{tag}\b[^>]*\b{attr}=\"([^\"]*)\"", text_)
+    return found.group(1) if found else None
