@@ -14,23 +14,28 @@ import numpy as np
 from .features import EARTH_RADIUS_KM, Features, Operand, ParticipantArrays, VolunteerArrays
 
 
-# (P, V) | (E,) float64, km: great-circle (haversine) distance between the two centroids
-def distance_km(p: Operand, v: Operand) -> np.ndarray:
-    """Great-circle distance from unit vectors: haversine(theta) = (chord / 2)**2."""
-    chord = np.sqrt((p.x - v.x) ** 2 + (p.y - v.y) ** 2 + (p.z - v.z) ** 2)
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chord * 0.5, 1.0))
+# (P, V) | (E,) float64, unit-sphere chord squared between the two centroids (monotone in km)
+def chord2(p: Operand, v: Operand) -> np.ndarray:
+    """Squared chord |u_p - u_v|^2; plain arithmetic, so identical on any array layout."""
+    return (p.x - v.x) ** 2 + (p.y - v.y) ** 2 + (p.z - v.z) ** 2
+
+
+# (P, V) | (E,) float64, km: great-circle (haversine) distance from a squared chord
+def distance_km(c2: np.ndarray) -> np.ndarray:
+    """Great-circle distance: haversine(d / R) = (chord / 2)^2, so d = 2R asin(chord / 2)."""
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.sqrt(c2) * 0.5, 1.0))
 
 
 # (P, V) | (E,) bool: both meet in person and the distance is within both travel radii
-def in_person_reach(p: Operand, v: Operand, d_km: np.ndarray) -> np.ndarray:
-    """True where both sides meet in person and d <= both radii."""
-    return p.in_person & v.in_person & (d_km <= p.radius_km) & (d_km <= v.radius_km)
+def in_person_reach(p: Operand, v: Operand, c2: np.ndarray) -> np.ndarray:
+    """True where both sides meet in person and d <= both radii (compared as chords)."""
+    return p.in_person & v.in_person & (c2 <= p.reach_c2) & (c2 <= v.reach_c2)
 
 
 # (P, V) | (E,) bool: the pair can meet, in person within reach or online on both sides
-def reach_ok(p: Operand, v: Operand, d_km: np.ndarray) -> np.ndarray:
+def reach_ok(p: Operand, v: Operand, c2: np.ndarray) -> np.ndarray:
     """True where the pair can meet: in person within both radii, or both accept online."""
-    return in_person_reach(p, v, d_km) | (p.online & v.online)
+    return in_person_reach(p, v, c2) | (p.online & v.online)
 
 
 # (P, V) | (E,) bool: at least one shared weekly slot
@@ -52,9 +57,9 @@ def org_ok(p: Operand, v: Operand) -> np.ndarray:
 
 
 # (P, V) | (E,) bool: every pairwise hard constraint except the pair rules
-def pair_feasible(p: Operand, v: Operand, d_km: np.ndarray) -> np.ndarray:
+def pair_feasible(p: Operand, v: Operand, c2: np.ndarray) -> np.ndarray:
     """True where org, slot, gender and reach constraints all hold (rules applied apart)."""
-    return org_ok(p, v) & slot_ok(p, v) & gender_ok(p, v) & reach_ok(p, v, d_km)
+    return org_ok(p, v) & slot_ok(p, v) & gender_ok(p, v) & reach_ok(p, v, c2)
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,7 +132,7 @@ def feasible_pv(
     v = Operand(volunteers, axis=0)
     for start in range(0, n_p, chunk_rows):
         p = Operand(participants, np.arange(start, min(start + chunk_rows, n_p)), axis=1)
-        out[start : start + chunk_rows] = pair_feasible(p, v, distance_km(p, v))
+        out[start : start + chunk_rows] = pair_feasible(p, v, chord2(p, v))
     if rules is not None:
         apply_rules(out, rules, False)
     return out
@@ -138,6 +143,6 @@ def constraint_masks(p: Operand, v: Operand) -> Mapping[str, np.ndarray]:
     return {
         "org": org_ok(p, v),
         "gender": gender_ok(p, v),
-        "reach": reach_ok(p, v, distance_km(p, v)),
+        "reach": reach_ok(p, v, chord2(p, v)),
         "slot": slot_ok(p, v),
     }

@@ -157,6 +157,7 @@ class ParticipantArrays(_Columns):
     waiting_days: np.ndarray  # (P,) float64, >= 0
     gender_pref: np.ndarray  # (P,) int8 index into GENDERS, -1 = any
     radius_km: np.ndarray  # (P,) float64
+    reach_c2: np.ndarray  # (P,) float64 squared unit-sphere chord of radius_km
     in_person: np.ndarray  # (P,) bool
     online: np.ndarray  # (P,) bool
 
@@ -179,6 +180,7 @@ class VolunteerArrays(_Columns):
     lang: np.ndarray  # (V, W) uint64 language bitmask, Dutch excluded
     gender: np.ndarray  # (V,) int8 index into GENDERS, -1 unknown
     radius_km: np.ndarray  # (V,) float64
+    reach_c2: np.ndarray  # (V,) float64 squared unit-sphere chord of radius_km
     in_person: np.ndarray  # (V,) bool
     online: np.ndarray  # (V,) bool
     capacity: np.ndarray  # (V,) int64 free capacity
@@ -255,6 +257,12 @@ def _unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> tuple[np.ndarray,
     return np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)
 
 
+# (n,) float64, squared chord on the unit sphere of a great-circle distance in km
+def chord2_of_km(km: np.ndarray) -> np.ndarray:
+    """Squared chord length between unit vectors that are `km` apart along the sphere."""
+    return (2.0 * np.sin(np.minimum(km / EARTH_RADIUS_KM, np.pi) / 2.0)) ** 2
+
+
 def _language_words(rows: Sequence, bit_of: dict[str, int], words: int) -> np.ndarray:
     masks = [sum(1 << bit_of[c] for c in r.languages if c != DUTCH) for r in rows]
     out = np.zeros((len(rows), words), dtype=np.uint64)
@@ -275,6 +283,7 @@ def _side_common(rows: Sequence, vocab: Vocabulary, codes: dict, lang_bit: dict)
     slots = _column(rows, "slots", np.int64)
     interests = _column(rows, "interests", np.int64)
     x, y, z = _unit_vectors(_column(rows, "lat", np.float64), _column(rows, "lon", np.float64))
+    radius_km = _column(rows, "radius_km", np.float64)
     return {
         "ids": np.array([r.id for r in rows] + [None], dtype=object)[:-1],
         "org": _codes((r.organisation_id for r in rows), codes["org"]),
@@ -287,7 +296,8 @@ def _side_common(rows: Sequence, vocab: Vocabulary, codes: dict, lang_bit: dict)
         "interests": interests,
         "n_interests": popcount(interests).astype(np.int64),
         "lang": _language_words(rows, lang_bit, vocab.lang_words),
-        "radius_km": _column(rows, "radius_km", np.float64),
+        "radius_km": radius_km,
+        "reach_c2": chord2_of_km(radius_km),
         "in_person": _column(rows, "in_person", bool),
         "online": _column(rows, "online", bool),
     }

@@ -14,6 +14,7 @@ import numpy as np
 from .constraints import (
     PairRules,
     apply_rules,
+    chord2,
     distance_km,
     in_person_reach,
     pair_feasible,
@@ -41,12 +42,12 @@ def availability_score(p: Operand, v: Operand) -> np.ndarray:
 
 
 # (P, V) | (E,) float64 in [0, 1]: 1 - d / min(radii) when meeting in person, else 0
-def proximity_score(p: Operand, v: Operand, d_km: np.ndarray) -> np.ndarray:
+def proximity_score(p: Operand, v: Operand, c2: np.ndarray) -> np.ndarray:
     """Unused share of the tighter travel radius; 0 for pairs that can only meet online."""
     reach_km = np.minimum(p.radius_km, v.radius_km)
     with np.errstate(divide="ignore", invalid="ignore"):
-        left = np.where(reach_km > 0, 1.0 - d_km / reach_km, 1.0)
-    return np.clip(left, 0.0, 1.0) * in_person_reach(p, v, d_km)
+        left = np.where(reach_km > 0, 1.0 - distance_km(c2) / reach_km, 1.0)
+    return np.clip(left, 0.0, 1.0) * in_person_reach(p, v, c2)
 
 
 # (P, V) | (E,) float64 in [0, 1]: shared interests / min(3, shorter interest list)
@@ -102,11 +103,11 @@ def priority_score(p: Operand) -> np.ndarray:
     return p.priority.astype(np.float64)
 
 
-def component_scores(p: Operand, v: Operand, d_km: np.ndarray) -> dict[str, np.ndarray]:
+def component_scores(p: Operand, v: Operand, c2: np.ndarray) -> dict[str, np.ndarray]:
     """Return every component (unweighted, in [0, 1]) keyed as in COMPONENTS."""
     return {
         "availability": availability_score(p, v),
-        "proximity": proximity_score(p, v, d_km),
+        "proximity": proximity_score(p, v, c2),
         "interests": interests_score(p, v),
         "goals": goals_score(p, v),
         "language": language_score(p, v),
@@ -149,9 +150,9 @@ def weighted_score(p: Operand, components: Mapping[str, np.ndarray], weights: We
 # (P, V) | (E,) float64 in [0, 1], NaN where a pairwise constraint fails
 def pair_scores(p: Operand, v: Operand, weights: WeightTable) -> np.ndarray:
     """Score feasible pairs; NaN elsewhere (pair rules are applied by the caller)."""
-    d_km = distance_km(p, v)
-    feasible = pair_feasible(p, v, d_km)
-    score = weighted_score(p, component_scores(p, v, d_km), weights)
+    c2 = chord2(p, v)
+    feasible = pair_feasible(p, v, c2)
+    score = weighted_score(p, component_scores(p, v, c2), weights)
     return np.where(feasible, score, np.nan)
 
 
