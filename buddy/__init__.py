@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .coordinator.routes import bp as coordinator_bp
     from .main.routes import bp as main_bp
+    from .matches.routes import bp as matches_bp
     from .participants.routes import bp as participants_bp
     from .people.routes import bp as people_bp
     from .privacy.routes import bp as privacy_bp
@@ -56,7 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from .volunteers.routes import bp as volunteers_bp
 
     for blueprint in (main_bp, auth_bp, volunteers_bp, participants_bp, coordinator_bp,
-                      people_bp, toolkit_bp, admin_bp, privacy_bp):
+                      people_bp, matches_bp, toolkit_bp, admin_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 

@@ -147,13 +147,17 @@ def weighted_score(p: Operand, components: Mapping[str, np.ndarray], weights: We
     return total
 
 
+# (P, V) | (E,) float64 in [0, 1]: the score, feasible or not, from a known squared chord
+def total_score(p: Operand, v: Operand, c2: np.ndarray, weights: WeightTable) -> np.ndarray:
+    """Weighted sum of all components of the pairs (no feasibility check)."""
+    return weighted_score(p, component_scores(p, v, c2), weights)
+
+
 # (P, V) | (E,) float64 in [0, 1], NaN where a pairwise constraint fails
 def pair_scores(p: Operand, v: Operand, weights: WeightTable) -> np.ndarray:
     """Score feasible pairs; NaN elsewhere (pair rules are applied by the caller)."""
     c2 = chord2(p, v)
-    feasible = pair_feasible(p, v, c2)
-    score = weighted_score(p, component_scores(p, v, c2), weights)
-    return np.where(feasible, score, np.nan)
+    return np.where(pair_feasible(p, v, c2), total_score(p, v, c2, weights), np.nan)
 
 
 # (P, V) float64 in [0, 1], NaN = infeasible: the dense score matrix, in row chunks
