@@ -60,7 +60,8 @@ def seed_demo(seed: int, city: str) -> None:
     for role, login, password, totp in logins:
         extra = f"  TOTP key: {totp}" if totp else ""
         click.echo(f"  {role:<12} {login:<36} {password}{extra}")
-    click.echo("Coordinators and admins need a code: run  flask totp-code EMAIL  for the current one.")
+    click.echo("Coordinators and admins need a second-factor code: "
+               "run  flask totp-code EMAIL  for the current one.")
 
 
 @click.command("create-admin")

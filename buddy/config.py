@@ -127,7 +127,8 @@ def _check_production(config: dict) -> None:
     if len(key) < 32 or len(set(key)) < 10:
         raise ConfigError(
             "SECRET_KEY is missing or weak. In production set SECRET_KEY to at least 32 random "
-            "characters, e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))'"
+            "characters, e.g. the output of: "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
         )
     if config.get("DEBUG"):
         raise ConfigError("DEBUG is on. Never run production with DEBUG=1.")

@@ -32,7 +32,7 @@ from .vocab import (
     mask_from_keys,
 )
 
-DEMO_PASSWORD = "demo-wachtwoord-2026"
+DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - printed demo login, demo data only
 # Utrecht's ten districts (wijken) with approximate centroids; two are priority areas.
 UTRECHT = [
     ("Binnenstad", 52.0907, 5.1214, False), ("Oost", 52.0860, 5.1480, False),
@@ -49,7 +49,8 @@ VOLUNTEER_NAMES = [
 ]
 # (language, share, first names, gender of each name) — names in their usual script.
 PARTICIPANT_GROUPS = [
-    ("ar", 0.30, ["أحمد", "فاطمة", "Omar", "Rania", "Khaled", "Noor", "Yusuf", "Huda", "Samir", "Lina"],
+    ("ar", 0.30,
+     ["أحمد", "فاطمة", "Omar", "Rania", "Khaled", "Noor", "Yusuf", "Huda", "Samir", "Lina"],
      "mfmfmfmfmf"),
     ("ti", 0.15, ["ዮናስ", "ሰላም", "Merhawi", "Tsega", "Filmon", "Helen"], "mfmfmf"),
     ("uk", 0.15, ["Олена", "Andriy", "Iryna", "Oksana", "Dmytro", "Kateryna"], "fmffmf"),

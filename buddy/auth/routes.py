@@ -87,7 +87,8 @@ def login():
                 session[MFA_PENDING] = user.id
                 return redirect(url_for("auth.mfa"))
             return finish_login(user)
-        form.password.errors.append(gettext("The e-mail address, phone number or password is not correct."))
+        form.password.errors.append(
+            gettext("The e-mail address, phone number or password is not correct."))
     return render_template("auth/login.html", form=form)
 
 
@@ -152,8 +153,9 @@ def account():
         if password_form.validate_on_submit():
             if services.verify_password(current_user, password_form.current.data):
                 current_user.password_hash = services.hash_password(password_form.password.data)
-                count = services.revoke_all_sessions(current_user, session.get(services.SESSION_KEY))
-                flash(gettext("Your password is changed. Other sessions were logged out: %(count)d.",
+                keep = session.get(services.SESSION_KEY)
+                count = services.revoke_all_sessions(current_user, keep)
+                flash(gettext("Your password is changed. Other sessions logged out: %(count)d.",
                               count=count), "success")
                 return redirect(url_for("auth.account"))
             password_form.current.errors.append(gettext("Your current password is not correct."))

@@ -141,9 +141,10 @@ class WeightTable:
 # (P, V) | (E,) float64 in [0, 1]: weighted sum of the components with the org's weights
 def weighted_score(p: Operand, components: Mapping[str, np.ndarray], weights: WeightTable):
     """Sum weight(org, k) * component_k over COMPONENTS."""
+    w = weights.table[p.org]  # (P, 1, 7) | (E, 7)
     total = 0.0
     for k, name in enumerate(COMPONENTS):
-        total = total + weights.table[p.org, k] * components[name]
+        total = total + w[..., k] * components[name]
     return total
 
 

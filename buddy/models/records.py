@@ -13,7 +13,10 @@ class ConsentRecord(Base):
     """Consent given (and maybe withdrawn) for one purpose, text version and language."""
 
     __tablename__ = "consent_records"
-    __table_args__ = (enum_check("purpose", CONSENT_PURPOSES), enum_check("method", CONSENT_METHODS))
+    __table_args__ = (
+        enum_check("purpose", CONSENT_PURPOSES),
+        enum_check("method", CONSENT_METHODS),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -137,7 +137,7 @@
     for (var i = 0; i < parts.length; i++) {
       var u = new Utterance(parts[i]);
       u.voice = voice;
-      u.lang = voice.lang;
+      u.lang = String(voice.lang).replace(/_/g, "-");
       u.rate = rate > 0 && rate <= 2 ? rate : 0.9;
       if (i === parts.length - 1) { u.onend = done; }
       u.onerror = done;

@@ -1,0 +1,226 @@
+"""Feasible edges without the (P, V) matrix, optionally pruned to the top K per participant.
+
+In person: people are bucketed by location (organisation + exact centroid). A KD-tree over
+the volunteers' locations (unit vectors, chord metric) finds location pairs within the largest
+radius; each participant expands to the volunteers of the locations within their own radius.
+Online: online participants x online volunteers of the same organisation, minus the pairs
+already reachable in person. Every generated pair is then checked with the same constraint
+functions as the dense matrix, so with top_k=None the edge set is exactly the feasible set.
+Work is done in participant chunks of about `CHUNK_EDGES` generated pairs, so memory stays
+bounded however large the instance is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from .constraints import (
+    PairRules,
+    chord2,
+    gender_ok,
+    in_person_reach,
+    rules_ok_edges,
+    slot_ok,
+)
+from .features import Operand, ParticipantArrays, VolunteerArrays
+from .scores import WeightTable, total_score
+from .solver import ragged_arange
+
+CHUNK_EDGES = 1 << 18  # generated (not yet filtered) pairs per chunk
+
+
+@dataclass(frozen=True, eq=False)
+class CandidateEdges:
+    """Scored feasible pairs grouped by participant (ascending), and per-participant counts."""
+
+    p: np.ndarray  # (E,) int64 participant row
+    v: np.ndarray  # (E,) int64 volunteer row
+    score: np.ndarray  # (E,) float64 in [0, 1]
+    c2: np.ndarray  # (E,) float64 squared chord (distance) of the pair
+    n_feasible: np.ndarray  # (P,) int64 feasible volunteers with free capacity
+    n_acceptable: np.ndarray  # (P,) int64 of those, scoring >= min_score and > 0
+    pruned: bool  # True when top_k dropped acceptable edges
+
+
+@dataclass(frozen=True, eq=False)
+class _Groups:
+    """Rows grouped by a key: members[start[k] : start[k] + count[k]] have key k."""
+
+    members: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, rows: np.ndarray, keys: np.ndarray, n_keys: int) -> _Groups:
+        order = np.argsort(keys, kind="stable")
+        count = np.bincount(keys, minlength=n_keys).astype(np.int64)
+        return cls(rows[order], np.cumsum(count) - count, count)
+
+    def expand(self, key: np.ndarray, n: np.ndarray | None = None) -> np.ndarray:
+        """Members of each key in turn (the first n[i] of key[i] when n is given)."""
+        n = self.count[key] if n is None else n
+        return self.members[np.repeat(self.start[key], n) + ragged_arange(n)]
+
+
+@dataclass(frozen=True, eq=False)
+class _Combos:
+    """(participant, volunteer location) combinations within the participant's radius."""
+
+    p: np.ndarray  # (C,) participant row, ascending
+    loc: np.ndarray  # (C,) volunteer location
+    n: np.ndarray  # (C,) volunteers at that location
+
+
+def _locations(arrays, rows: np.ndarray) -> tuple[np.ndarray, SimpleNamespace]:
+    """Location id per row (unique org + unit vector) and the location table."""
+    keys = np.column_stack([arrays.org[rows], arrays.x[rows], arrays.y[rows], arrays.z[rows]])
+    table, inverse = np.unique(keys, axis=0, return_inverse=True)
+    return inverse.reshape(-1), SimpleNamespace(org=table[:, 0], x=table[:, 1], y=table[:, 2],
+                                                z=table[:, 3])  # fmt: skip
+
+
+def _in_person_combos(P, V, p_rows, v_rows) -> tuple[_Combos, _Groups]:
+    """Combos of in-person participants with volunteer locations within their radius."""
+    if len(p_rows) == 0 or len(v_rows) == 0:
+        none = np.zeros(0, np.int64)
+        return _Combos(none, none, none), _Groups(none, none, none)
+    p_loc, p_tab = _locations(P, p_rows)
+    v_loc, v_tab = _locations(V, v_rows)
+    by_loc = _Groups.of(v_rows, v_loc, len(v_tab.x))
+    max_chord = np.sqrt(min(P.reach_c2[p_rows].max(), V.reach_c2[v_rows].max()))
+    pts = (np.column_stack([t.x, t.y, t.z]) for t in (p_tab, v_tab))
+    found = cKDTree(next(pts)).sparse_distance_matrix(
+        cKDTree(next(pts)), max_chord * (1 + 1e-9) + 1e-15, output_type="ndarray"
+    )
+    i, j = found["i"], found["j"]
+    same = p_tab.org[i] == v_tab.org[j]
+    order = np.lexsort((j[same], i[same]))
+    i, j = i[same][order], j[same][order]
+    pair_c2 = chord2(SimpleNamespace(x=p_tab.x[i], y=p_tab.y[i], z=p_tab.z[i]),
+                     SimpleNamespace(x=v_tab.x[j], y=v_tab.y[j], z=v_tab.z[j]))  # fmt: skip
+    pairs = _Groups.of(np.arange(len(i)), i, len(p_tab.x))
+    combo_pair = pairs.expand(p_loc)
+    combo_p = np.repeat(p_rows, pairs.count[p_loc])
+    near = pair_c2[combo_pair] <= P.reach_c2[combo_p]
+    loc = j[combo_pair[near]]
+    return _Combos(combo_p[near], loc, by_loc.count[loc]), by_loc
+
+
+def _chunks(n_per_row: np.ndarray, budget: int):
+    """Yield (lo, hi) row ranges with about `budget` generated pairs each (>= 1 row)."""
+    cum = np.cumsum(n_per_row)
+    lo = 0
+    while lo < len(n_per_row):
+        base = cum[lo - 1] if lo else 0
+        hi = max(int(np.searchsorted(cum, base + budget, side="right")), lo + 1)
+        yield lo, hi
+        lo = hi
+
+
+class _Generator:
+    """Generates, checks and scores the feasible pairs of one chunk of participants."""
+
+    def __init__(self, P, V, weights, rules, capacity, active):
+        self.P, self.V, self.weights, self.rules = P, V, weights, rules
+        p_ok = active & (P.n_slots > 0)
+        v_ok = (capacity > 0) & (V.n_slots > 0)
+        p_rows = np.flatnonzero(p_ok & P.in_person)
+        v_rows = np.flatnonzero(v_ok & V.in_person)
+        self.combos, self.by_loc = _in_person_combos(P, V, p_rows, v_rows)
+        v_online = np.flatnonzero(v_ok & V.online)
+        n_org = int(max(P.org.max(initial=-1), V.org.max(initial=-1))) + 1
+        self.online = _Groups.of(v_online, V.org[v_online], n_org)
+        self.p_online = np.flatnonzero(p_ok & P.online)
+
+    def pairs_per_participant(self) -> np.ndarray:
+        """(P,) number of pairs generated (before checks) per participant."""
+        n = np.bincount(self.combos.p, weights=self.combos.n, minlength=len(self.P))
+        n[self.p_online] += self.online.count[self.P.org[self.p_online]]
+        return n
+
+    def chunk(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Feasible (p, v, c2) of participants lo..hi-1, sorted by p (then generation order)."""
+        a, b = np.searchsorted(self.combos.p, [lo, hi])
+        p1 = np.repeat(self.combos.p[a:b], self.combos.n[a:b])
+        v1 = self.by_loc.expand(self.combos.loc[a:b])
+        p2 = self.p_online[(self.p_online >= lo) & (self.p_online < hi)]
+        v2 = self.online.expand(self.P.org[p2])
+        p2 = np.repeat(p2, self.online.count[self.P.org[p2]])
+        kept = [self._check(p1, v1, in_person=True), self._check(p2, v2, in_person=False)]
+
+        p_e, v_e, c2 = (np.concatenate(parts) for parts in zip(*kept, strict=True))
+        order = np.argsort(p_e, kind="stable")  # merges two sorted runs
+        return p_e[order], v_e[order], c2[order]
+
+    def _check(self, p_e, v_e, in_person):
+        """Check generated pairs; online pairs within in-person reach are dropped as duplicates.
+
+        in_person=True: pairs from location buckets, kept when within both radii.
+        in_person=False: online x online pairs, kept when NOT within in-person reach.
+        Cheap tests run first and each one shrinks the pairs the next one gathers.
+        """
+        keep = slot_ok(Operand(self.P, p_e), Operand(self.V, v_e))
+        p_e, v_e = p_e[keep], v_e[keep]
+        keep = gender_ok(Operand(self.P, p_e), Operand(self.V, v_e))
+        keep &= rules_ok_edges(self.rules, p_e, v_e, len(self.V))
+        p_e, v_e = p_e[keep], v_e[keep]
+        p, v = Operand(self.P, p_e), Operand(self.V, v_e)
+        c2 = chord2(p, v)
+        reach = in_person_reach(p, v, c2)
+        keep = reach if in_person else ~reach
+        return p_e[keep], v_e[keep], c2[keep]
+
+
+def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """Positions (ascending) of each participant's k best edges; ties keep the earlier edge."""
+    order = np.lexsort((-score, p_e))
+    p_sorted = p_e[order]
+    first = np.searchsorted(p_sorted, p_sorted, side="left")
+    return np.sort(order[np.arange(len(order)) - first < k])
+
+
+def candidate_edges(
+    participants: ParticipantArrays,
+    volunteers: VolunteerArrays,
+    weights: WeightTable,
+    rules: PairRules | None = None,
+    *,
+    capacity: np.ndarray | None = None,
+    active: np.ndarray | None = None,
+    min_score: float = 0.0,
+    top_k: int | None = None,
+    chunk_edges: int = CHUNK_EDGES,
+) -> CandidateEdges:
+    """Return the acceptable feasible edges (score >= min_score and > 0), scored.
+
+    capacity: (V,) free capacity (default volunteers.capacity; 0 = never a candidate);
+    active: (P,) bool participants to consider (default all); top_k: keep only each
+    participant's k best acceptable edges (None = all, exact).
+    """
+    P, V = participants, volunteers
+    capacity = V.capacity if capacity is None else np.asarray(capacity)
+    active = np.ones(len(P), bool) if active is None else np.asarray(active, bool)
+    gen = _Generator(P, V, weights, rules or PairRules.empty(), capacity, active)
+    n_feasible = np.zeros(len(P), np.int64)
+    n_acceptable = np.zeros(len(P), np.int64)
+    parts, pruned = [], False
+    for lo, hi in _chunks(gen.pairs_per_participant(), chunk_edges):
+        p_e, v_e, c2 = gen.chunk(lo, hi)
+        score = total_score(Operand(P, p_e), Operand(V, v_e), c2, weights)
+        n_feasible += np.bincount(p_e, minlength=len(P))
+        ok = (score >= min_score) & (score > 0)
+        p_e, v_e, c2, score = p_e[ok], v_e[ok], c2[ok], score[ok]
+        n_acceptable += np.bincount(p_e, minlength=len(P))
+        if top_k is not None:
+            keep = _top_k(p_e, score, top_k)
+            pruned |= len(keep) < len(p_e)
+            p_e, v_e, c2, score = p_e[keep], v_e[keep], c2[keep], score[keep]
+        parts.append((p_e, v_e, score, c2))
+    if not parts:
+        parts = [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))]
+    p_e, v_e, score, c2 = (np.concatenate(col) for col in zip(*parts, strict=True))
+    return CandidateEdges(p_e, v_e, score, c2, n_feasible, n_acceptable, pruned)
