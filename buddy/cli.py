@@ -1,8 +1,10 @@
 """Flask commands: database, demo data, accounts, mail, maintenance."""
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import migrate
 from .extensions import db
@@ -44,6 +46,7 @@ def db_current() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--seed", default=7, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--city", default="utrecht", type=click.Choice(["utrecht"]), show_default=True)
 def seed_demo(seed: int, city: str) -> None:
@@ -65,6 +68,7 @@ def seed_demo(seed: int, city: str) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", prompt=True)
 @click.password_option()
 def create_admin(email: str, password: str) -> None:
@@ -80,6 +84,7 @@ def create_admin(email: str, password: str) -> None:
 
 
 @click.command("totp-code")
+@with_appcontext
 @click.argument("email")
 def totp_code(email: str) -> None:
     """Print the current second-factor code of a demo account (development only)."""
@@ -97,6 +102,7 @@ def totp_code(email: str) -> None:
 
 
 @click.command("send-mail")
+@with_appcontext
 def send_mail() -> None:
     """Deliver pending e-mails from the outbox (run every minute from cron or a timer)."""
     from .notifications import deliver_pending
@@ -105,8 +111,59 @@ def send_mail() -> None:
     click.echo(f"sent={counts['sent']} retry={counts['retry']} failed={counts['failed']}")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Write a consistent backup of the database to TARGET."""
+    from .maintenance import BackupError, backup
+
+    try:
+        backup(current_app.config["DATABASE_URL"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {target}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask; the current data is replaced.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database with the backup in SOURCE, then check its integrity."""
+    from .maintenance import BackupError, integrity_report, restore
+
+    if not yes:
+        click.confirm("This replaces all data in the configured database. Continue?", abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore(source, current_app.config["DATABASE_URL"])
+        report = integrity_report(db.engine)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    total = sum(t["rows"] for t in report.values())
+    click.echo(f"Restored {total} rows in {len(report)} tables; integrity check passed.")
+
+
+@click.command("purge-expired")
+@with_appcontext
+@click.option("--now", "now_text", default=None, help="Pretend it is this ISO date (tests).")
+def purge_expired_command(now_text: str | None) -> None:
+    """Delete or anonymise data past its retention period (run daily)."""
+    from datetime import UTC, datetime
+
+    from .maintenance import purge_expired, retention_days
+
+    now = datetime.fromisoformat(now_text).replace(tzinfo=UTC) if now_text else datetime.now(UTC)
+    counts = purge_expired(now, retention_days(current_app.config))
+    db.session.commit()
+    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
 def register_cli(app: Flask) -> None:
     """Add the commands to ``flask``."""
     app.cli.add_command(db_cli)
-    for command in (seed_demo, create_admin, totp_code, send_mail):
+    for command in (seed_demo, create_admin, totp_code, send_mail, backup_command,
+                    restore_command, purge_expired_command):
         app.cli.add_command(command)

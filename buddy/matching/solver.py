@@ -95,27 +95,63 @@ def assign_edges(
 
     Returns (participant rows, volunteer rows) int64 arrays sorted by participant.
     """
+    p_e, v_e = np.asarray(p_e, np.int64), np.asarray(v_e, np.int64)
+    chosen = solve_edges(p_e, v_e, score_e, capacity, n_participants, min_score=min_score,
+                         dense_cell_limit=dense_cell_limit)  # fmt: skip
+    return p_e[chosen], v_e[chosen]
+
+
+def solve_edges(
+    p_e: np.ndarray,
+    v_e: np.ndarray,
+    score_e: np.ndarray,
+    capacity: np.ndarray,
+    n_participants: int,
+    *,
+    min_score: float = 0.0,
+    dense_cell_limit: int | None = None,
+    stats: dict | None = None,
+) -> np.ndarray:
+    """Return the positions of the chosen edges (sorted by participant); see `assign`.
+
+    `stats`, when given, receives components, largest_rows, largest_cols, sparse_components.
+    """
     limit = DENSE_CELL_LIMIT if dense_cell_limit is None else int(dense_cell_limit)
     cap = _as_capacity(capacity, len(capacity))
     p_e, v_e = np.asarray(p_e, np.int64), np.asarray(v_e, np.int64)
     score_e = np.asarray(score_e, np.float64)
     with np.errstate(invalid="ignore"):
-        keep = np.isfinite(score_e) & (score_e >= _check_min_score(min_score)) & (score_e > 0)
-    keep &= cap[v_e] > 0
-    p_e, v_e, score_e = p_e[keep], v_e[keep], score_e[keep]
-    if len(p_e) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        allowed = np.isfinite(score_e) & (score_e >= _check_min_score(min_score)) & (score_e > 0)
+    allowed &= cap[v_e] > 0
+    kept = np.flatnonzero(allowed)
+    _set_stats(stats, components=0, largest_rows=0, largest_cols=0, sparse_components=0)
+    if len(kept) == 0:
+        return np.zeros(0, np.int64)
+    p_k, v_k, s_k = p_e[kept], v_e[kept], score_e[kept]
     # a volunteer never needs more slots than participants who can reach them
-    cap = np.minimum(cap, np.bincount(v_e, minlength=len(cap)))
-    layout = _ComponentLayout(p_e, v_e, cap, n_participants)
-    found_p, found_v = [], []
+    cap = np.minimum(cap, np.bincount(v_k, minlength=len(cap)))
+    layout = _ComponentLayout(p_k, v_k, cap, n_participants)
+    chosen = []
     for c, edges in layout.edge_groups():
-        rows, cols = _solve_component(layout, c, edges, p_e, v_e, score_e, limit)
-        found_p.append(layout.participant_at(c, rows))
-        found_v.append(layout.volunteer_at(c, cols))
-    pairs_p, pairs_v = np.concatenate(found_p), np.concatenate(found_v)
-    order = np.argsort(pairs_p, kind="stable")
-    return pairs_p[order], pairs_v[order]
+        shape = (layout.n_rows(c), layout.n_cols(c))
+        sparse = shape[0] > 1 and shape[0] * shape[1] > limit
+        chosen.append(edges[_solve_component(layout, edges, p_k, v_k, s_k, shape, sparse)])
+        _note_component(stats, shape, sparse)
+    chosen_e = kept[np.concatenate(chosen)]
+    return chosen_e[np.argsort(p_e[chosen_e], kind="stable")]
+
+
+def _set_stats(stats: dict | None, **values: int) -> None:
+    if stats is not None:
+        stats.update(values)
+
+
+def _note_component(stats: dict | None, shape: tuple[int, int], sparse: bool) -> None:
+    if stats is not None:
+        stats["components"] += 1
+        stats["sparse_components"] += int(sparse)
+        if shape[0] * shape[1] > stats["largest_rows"] * stats["largest_cols"]:
+            stats["largest_rows"], stats["largest_cols"] = shape
 
 
 class _ComponentLayout:
@@ -129,11 +165,11 @@ class _ComponentLayout:
         self.n_comp, labels = connected_components(graph, directed=False)
         self.comp_e = labels[p_e]
         # participants with edges, grouped by component: local row = rank in the group
-        self.p_sorted, self.p_offset, self.local_row = _group(
+        self.p_offset, self.local_row = _group(
             np.unique(p_e), labels[:n_p], self.n_comp
         )
         # volunteers' slots, grouped by component: local column of a volunteer's first slot
-        self.slot_owner, self.slot_offset, self.first_slot = _group(
+        self.slot_offset, self.first_slot = _group(
             np.unique(v_e), labels[n_p:], self.n_comp, width=cap
         )
         self.cap = cap
@@ -154,21 +190,13 @@ class _ComponentLayout:
         """Volunteer slots in component c."""
         return int(self.slot_offset[c + 1] - self.slot_offset[c])
 
-    def participant_at(self, c: int, rows: np.ndarray) -> np.ndarray:
-        """Global participant rows of local rows in component c."""
-        return self.p_sorted[self.p_offset[c] + rows]
-
-    def volunteer_at(self, c: int, cols: np.ndarray) -> np.ndarray:
-        """Global volunteer rows owning local slot columns in component c."""
-        return self.slot_owner[self.slot_offset[c] + cols]
-
 
 def _group(nodes, labels, n_comp, width=None):
     """Order nodes by component label.
 
     Node i occupies width[i] consecutive positions (1 when width is None; a volunteer's slot
-    count otherwise). Returns (node of every position, first position of every component,
-    local start position of every node within its component).
+    count otherwise). Returns (first position of every component, (C + 1,), and the local
+    start position of every node within its component, indexed by node).
     """
     members = nodes[np.argsort(labels[nodes], kind="stable")]
     lab = labels[members]
@@ -177,22 +205,28 @@ def _group(nodes, labels, n_comp, width=None):
     offsets[1:] = np.cumsum(np.bincount(lab, weights=size, minlength=n_comp)).astype(np.int64)
     local_start = np.zeros(len(labels), np.int64)
     local_start[members] = np.cumsum(size) - size - offsets[lab]
-    return np.repeat(members, size), offsets, local_start
+    return offsets, local_start
 
 
-def _solve_component(layout, c, edges, p_e, v_e, score_e, limit):
-    """Solve one component exactly; return local (rows, slot columns) of chosen pairs."""
-    n_rows, n_cols = layout.n_rows(c), layout.n_cols(c)
+def _solve_component(layout, edges, p_e, v_e, score_e, shape, sparse) -> np.ndarray:
+    """Solve one component exactly; return positions (into `edges`) of the chosen edges."""
+    n_rows, n_cols = shape
     cap = layout.cap[v_e[edges]]
     rows = np.repeat(layout.local_row[p_e[edges]], cap)
     cols = np.repeat(layout.first_slot[v_e[edges]], cap) + ragged_arange(cap)
     gain = np.repeat(score_e[edges], cap)
     if n_rows == 1:
-        best = int(np.argmax(gain))  # first best: ties go to the lowest slot column
-        return rows[best : best + 1], cols[best : best + 1]
-    if n_rows * n_cols <= limit:
-        return _solve_dense(rows, cols, gain, n_rows, n_cols)
-    return _solve_sparse(rows, cols, gain, n_rows, n_cols)
+        best = np.argmax(gain)  # first best: ties go to the lowest slot column
+        r, k = rows[best : best + 1], cols[best : best + 1]
+    elif sparse:
+        r, k = _solve_sparse(rows, cols, gain, n_rows, n_cols)
+    else:
+        r, k = _solve_dense(rows, cols, gain, n_rows, n_cols)
+    # each (row, slot column) is one expanded edge; find which input edge it came from
+    expanded_key = rows * n_cols + cols
+    order = np.argsort(expanded_key)
+    at = order[np.searchsorted(expanded_key, r * n_cols + k, sorter=order)]
+    return np.repeat(np.arange(len(edges)), cap)[at]
 
 
 def _solve_dense(rows, cols, gain, n_rows, n_cols):
