@@ -19,14 +19,16 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(MAKE) --no-print-directory catalogs
 
-catalogs:
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f --statistics 2>&1 | tail -n 1 || true
-	$(BIN)/pybabel compile -d translations -f -q
+LOCALES := nl en ar fa ti uk tr so
 
+## Compile the catalogs (.po -> .mo); .mo files are build output, never committed
+catalogs:
+	$(BIN)/pybabel compile -d translations >/dev/null
+
+## Re-extract strings from code and templates and update every catalog
 extract:
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --add-comments=Translators: \
-	    --no-location --sort-output --omit-header -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header --no-location
+	$(BIN)/python -m buddy.catalogs extract $(LOCALES)
+	$(BIN)/python -m buddy.catalogs check $(LOCALES) || true
 
 ## Install, migrate an SQLite database, load demo data and serve on http://127.0.0.1:5000
 demo: install

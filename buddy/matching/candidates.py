@@ -193,13 +193,15 @@ def candidate_edges(
     active: np.ndarray | None = None,
     min_score: float = 0.0,
     top_k: int | None = None,
+    prune_above: int = 0,
     chunk_edges: int = CHUNK_EDGES,
 ) -> CandidateEdges:
     """Return the acceptable feasible edges (score >= min_score and > 0), scored.
 
     capacity: (V,) free capacity (default volunteers.capacity; 0 = never a candidate);
     active: (P,) bool participants to consider (default all); top_k: keep only each
-    participant's k best acceptable edges (None = all, exact).
+    participant's k best acceptable edges (None = all, exact), but only when more than
+    `prune_above` pairs are generated (the cheap pre-check count), so small runs stay exact.
     """
     P, V = participants, volunteers
     capacity = V.capacity if capacity is None else np.asarray(capacity)
@@ -207,8 +209,11 @@ def candidate_edges(
     gen = _Generator(P, V, weights, rules or PairRules.empty(), capacity, active)
     n_feasible = np.zeros(len(P), np.int64)
     n_acceptable = np.zeros(len(P), np.int64)
+    generated = gen.pairs_per_participant()
+    if generated.sum() <= prune_above:
+        top_k = None
     parts, pruned = [], False
-    for lo, hi in _chunks(gen.pairs_per_participant(), chunk_edges):
+    for lo, hi in _chunks(generated, chunk_edges):
         p_e, v_e, c2 = gen.chunk(lo, hi)
         score = total_score(Operand(P, p_e), Operand(V, v_e), c2, weights)
         n_feasible += np.bincount(p_e, minlength=len(P))

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_array, csr_array
+from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-DENSE_CELL_LIMIT = 4_000_000  # participants x slots above which a component goes sparse
+DENSE_CELL_LIMIT = 50_000  # participants x slots above which a component goes sparse
 
 
 def ragged_arange(counts: np.ndarray) -> np.ndarray:
@@ -120,11 +120,8 @@ def solve_edges(
     cap = _as_capacity(capacity, len(capacity))
     p_e, v_e = np.asarray(p_e, np.int64), np.asarray(v_e, np.int64)
     score_e = np.asarray(score_e, np.float64)
-    with np.errstate(invalid="ignore"):
-        allowed = np.isfinite(score_e) & (score_e >= _check_min_score(min_score)) & (score_e > 0)
-    allowed &= cap[v_e] > 0
-    kept = np.flatnonzero(allowed)
     _set_stats(stats, components=0, largest_rows=0, largest_cols=0, sparse_components=0)
+    kept = _allowed_sorted(p_e, v_e, score_e, cap, min_score)
     if len(kept) == 0:
         return np.zeros(0, np.int64)
     p_k, v_k, s_k = p_e[kept], v_e[kept], score_e[kept]
@@ -141,6 +138,23 @@ def solve_edges(
     return chosen_e[np.argsort(p_e[chosen_e], kind="stable")]
 
 
+def _allowed_sorted(p_e, v_e, score_e, cap, min_score) -> np.ndarray:
+    """Positions of the allowed edges, ordered by (participant, volunteer)."""
+    with np.errstate(invalid="ignore"):
+        allowed = np.isfinite(score_e) & (score_e >= _check_min_score(min_score)) & (score_e > 0)
+    if np.any(np.isposinf(score_e)):
+        raise ValueError("score must not contain +inf")
+    kept = np.flatnonzero(allowed & (cap[v_e] > 0))
+    key = p_e[kept] * len(cap) + v_e[kept]
+    step = np.diff(key)
+    if np.any(step < 0):
+        order = np.argsort(key, kind="stable")
+        kept, step = kept[order], np.diff(key[order])
+    if np.any(step == 0):
+        raise ValueError("edges must be unique (participant, volunteer) pairs")
+    return kept
+
+
 def _set_stats(stats: dict | None, **values: int) -> None:
     if stats is not None:
         stats.update(values)
@@ -155,22 +169,28 @@ def _note_component(stats: dict | None, shape: tuple[int, int], sparse: bool) ->
 
 
 class _ComponentLayout:
-    """Connected components of the allowed-edge graph with local row / slot numbering."""
+    """Connected components of the allowed-edge graph with local row / slot numbering.
+
+    Edges must be sorted by (participant, volunteer); the expanded (row, slot column) lists
+    of every component are then sorted too, which the solvers rely on.
+    """
 
     def __init__(self, p_e: np.ndarray, v_e: np.ndarray, cap: np.ndarray, n_p: int):
         n_v = len(cap)
-        graph = coo_array(
-            (np.ones(len(p_e), np.int8), (p_e, n_p + v_e)), shape=(n_p + n_v, n_p + n_v)
-        ).tocsr()
+        indptr = np.zeros(n_p + n_v + 1, np.int64)
+        indptr[1 : n_p + 1] = np.cumsum(np.bincount(p_e, minlength=n_p))
+        indptr[n_p + 1 :] = len(p_e)
+        graph = csr_array((np.ones(len(p_e), np.int8), n_p + v_e, indptr),
+                          shape=(n_p + n_v, n_p + n_v))  # fmt: skip
         self.n_comp, labels = connected_components(graph, directed=False)
         self.comp_e = labels[p_e]
         # participants with edges, grouped by component: local row = rank in the group
         self.p_offset, self.local_row = _group(
-            np.unique(p_e), labels[:n_p], self.n_comp
+            np.flatnonzero(np.bincount(p_e, minlength=n_p)), labels[:n_p], self.n_comp
         )
         # volunteers' slots, grouped by component: local column of a volunteer's first slot
         self.slot_offset, self.first_slot = _group(
-            np.unique(v_e), labels[n_p:], self.n_comp, width=cap
+            np.flatnonzero(np.bincount(v_e, minlength=n_v)), labels[n_p:], self.n_comp, cap
         )
         self.cap = cap
 
@@ -192,7 +212,7 @@ class _ComponentLayout:
 
 
 def _group(nodes, labels, n_comp, width=None):
-    """Order nodes by component label.
+    """Order nodes (ascending) by component label, keeping their order inside a component.
 
     Node i occupies width[i] consecutive positions (1 when width is None; a volunteer's slot
     count otherwise). Returns (first position of every component, (C + 1,), and the local
@@ -209,7 +229,11 @@ def _group(nodes, labels, n_comp, width=None):
 
 
 def _solve_component(layout, edges, p_e, v_e, score_e, shape, sparse) -> np.ndarray:
-    """Solve one component exactly; return positions (into `edges`) of the chosen edges."""
+    """Solve one component exactly; return positions (into `edges`) of the chosen edges.
+
+    Each edge is expanded into one (row, slot column) cell per slot of its volunteer; the
+    expanded cells come out sorted by (row, column) because the edges are sorted.
+    """
     n_rows, n_cols = shape
     cap = layout.cap[v_e[edges]]
     rows = np.repeat(layout.local_row[p_e[edges]], cap)
@@ -222,11 +246,8 @@ def _solve_component(layout, edges, p_e, v_e, score_e, shape, sparse) -> np.ndar
         r, k = _solve_sparse(rows, cols, gain, n_rows, n_cols)
     else:
         r, k = _solve_dense(rows, cols, gain, n_rows, n_cols)
-    # each (row, slot column) is one expanded edge; find which input edge it came from
-    expanded_key = rows * n_cols + cols
-    order = np.argsort(expanded_key)
-    at = order[np.searchsorted(expanded_key, r * n_cols + k, sorter=order)]
-    return np.repeat(np.arange(len(edges)), cap)[at]
+    cell = np.searchsorted(rows * n_cols + cols, r * n_cols + k)
+    return np.searchsorted(np.cumsum(cap), cell, side="right")
 
 
 def _solve_dense(rows, cols, gain, n_rows, n_cols):
@@ -239,18 +260,22 @@ def _solve_dense(rows, cols, gain, n_rows, n_cols):
 
 
 def _solve_sparse(rows, cols, gain, n_rows, n_cols):
-    """min_weight_full_bipartite_matching with private dummy columns (see module doc)."""
+    """min_weight_full_bipartite_matching with private dummy columns (see module doc).
+
+    (rows, cols) must be sorted; the CSR matrix is built directly, each row's dummy last.
+    """
     offset = np.full(n_rows, -np.inf)
     np.maximum.at(offset, rows, gain)
     offset += 1.0  # c_i = 1 + best score of row i, so every weight is >= 1
-    dummy = np.arange(n_rows)
-    graph = csr_array(
-        (
-            np.concatenate([offset[rows] - gain, offset]),
-            (np.concatenate([rows, dummy]), np.concatenate([cols, n_cols + dummy])),
-        ),
-        shape=(n_rows, n_cols + n_rows),
-    )
+    indptr = np.zeros(n_rows + 1, np.int64)
+    indptr[1:] = np.cumsum(np.bincount(rows, minlength=n_rows) + 1)
+    real = np.arange(len(rows)) + rows  # one dummy precedes each entry per earlier row
+    dummy = indptr[1:] - 1
+    indices = np.empty(len(rows) + n_rows, np.int64)
+    data = np.empty(len(rows) + n_rows, np.float64)
+    indices[real], data[real] = cols, offset[rows] - gain
+    indices[dummy], data[dummy] = n_cols + np.arange(n_rows), offset
+    graph = csr_array((data, indices, indptr), shape=(n_rows, n_cols + n_rows))
     r, k = min_weight_full_bipartite_matching(graph)
     chosen = k < n_cols
     return r[chosen], k[chosen]
