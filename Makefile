@@ -23,7 +23,7 @@ LOCALES := nl en ar fa ti uk tr so
 
 ## Compile the catalogs (.po -> .mo); .mo files are build output, never committed
 catalogs:
-	$(BIN)/pybabel compile -d translations >/dev/null
+	$(BIN)/pybabel compile -d translations >/dev/null 2>&1
 
 ## Re-extract strings from code and templates and update every catalog
 extract:

@@ -5,10 +5,13 @@ views name the roles they allow with ``@roles_required``. Objects of another org
 are reported as missing (404), never as forbidden, so their existence does not leak.
 """
 
+import logging
 from functools import wraps
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
+
+log = logging.getLogger("buddy.access")
 
 PUBLIC_ENDPOINTS = frozenset({
     "static", "main.home", "main.privacy", "main.healthz", "main.language", "main.organisations",
@@ -47,6 +50,8 @@ def roles_required(*roles: str):
             if not current_user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if current_user.role not in roles:
+                log.warning("access denied user=%s role=%s endpoint=%s", current_user.id,
+                            current_user.role, request.endpoint)
                 abort(403)
             return view(*args, **kwargs)
 
@@ -58,6 +63,10 @@ def roles_required(*roles: str):
 
 def own_org_or_404(obj):
     """Return ``obj`` if it belongs to the current coordinator's organisation, else 404."""
-    if obj is None or getattr(obj, "organisation_id", None) != current_user.organisation_id:
+    if obj is None:
+        abort(404)
+    if getattr(obj, "organisation_id", None) != current_user.organisation_id:
+        log.warning("cross-organisation access user=%s target=%s:%s", current_user.id,
+                    type(obj).__name__, getattr(obj, "id", None))
         abort(404)
     return obj

@@ -63,6 +63,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         db.session.rollback()
+        app.logger.warning("CSRF check failed on %s %s: %s", request.method, request.path,
+                           error.description)
         return render_error(400, gettext(
             "Your form expired or was sent twice. Please go back, reload the page and try again."))
 

@@ -1,5 +1,6 @@
 """Log in (with a second factor for staff), log out, reset, invitations, own account."""
 
+import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ from .forms import (
 )
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+log = logging.getLogger("buddy.auth")
 MFA_PENDING = "mfa_pending_user"
 
 
@@ -82,11 +84,14 @@ def login():
     if form.validate_on_submit():
         user = services.find_login(form.identifier.data)
         if services.verify_password(user, form.password.data) and user.active:
+            log.info("login password ok user=%s ip=%s", user.id, request.remote_addr)
             session["next_after_login"] = safe_next(request.args.get("next"))
             if user.is_staff and current_app.config["REQUIRE_MFA"]:
                 session[MFA_PENDING] = user.id
                 return redirect(url_for("auth.mfa"))
             return finish_login(user)
+        log.warning("login failed user=%s ip=%s", user.id if user else "unknown",
+                    request.remote_addr)
         form.password.errors.append(
             gettext("The e-mail address, phone number or password is not correct."))
     return render_template("auth/login.html", form=form)
@@ -107,6 +112,7 @@ def mfa():
         if services.verify_totp(user, code, secret=secret) or (
             not enrolling and services.use_recovery_code(user, code)
         ):
+            log.info("login second factor ok user=%s ip=%s", user.id, request.remote_addr)
             session.pop(MFA_PENDING, None)
             session.pop("mfa_new_secret", None)
             if enrolling:
@@ -116,6 +122,7 @@ def mfa():
                 session["show_recovery_codes"] = codes
                 return redirect(url_for("auth.recovery_codes"))
             return finish_login(user, mfa_passed=True)
+        log.warning("login second factor failed user=%s ip=%s", user.id, request.remote_addr)
         form.code.errors.append(gettext("This code is not correct. Please try the newest code."))
     uri = services.totp_uri(secret, user.email or str(user.id)) if enrolling else None
     return render_template("auth/mfa.html", form=form, secret=secret if enrolling else None,
@@ -135,11 +142,14 @@ def recovery_codes():
 @bp.post("/logout")
 def logout():
     """End this session on the server and in the browser."""
+    log.info("logout user=%s", getattr(current_user, "id", None))
     services.end_session(session.get(services.SESSION_KEY))
     logout_user()
     session.clear()
     flash(gettext("You are logged out."), "success")
-    return redirect(url_for("main.home"))
+    response = redirect(url_for("main.home"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])

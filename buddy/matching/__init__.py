@@ -1,7 +1,61 @@
-"""Matching of waiting participants with volunteer buddies: pure numpy/scipy, no Flask."""
+"""Matching of waiting participants with volunteer buddies: pure numpy/scipy, no Flask.
 
-from .domain import GOALS, INTERESTS, LEVELS
-from .features import ParticipantRow, VolunteerRow
-from .solver import assign
+Public API (see docs/matching.md):
+- `run_matching(participants, volunteers, weights, ...) -> MatchingResult`: the whole run.
+- `assign(score, capacity, min_score=0.0) -> list[(participant, volunteer)]`: the solver.
+- `ParticipantRow`, `VolunteerRow`: plain input rows; `build_features` -> arrays;
+  `feasible_pv`, `score_matrix`: dense (P, V) matrices for previews and checks.
+"""
 
-__all__ = ["GOALS", "INTERESTS", "LEVELS", "ParticipantRow", "VolunteerRow", "assign"]
+from .candidates import CandidateEdges, candidate_edges
+from .constraints import PairRules, feasible_pv
+from .domain import (
+    COMPONENTS,
+    DAYS,
+    DEFAULT_WEIGHTS,
+    GOALS,
+    INTERESTS,
+    LEVELS,
+    PARTS,
+    PIN_REJECTIONS,
+    UNMATCHED_REASONS,
+    goals_mask,
+    interests_mask,
+    keys_of,
+    level_index,
+    normalise_weights,
+    slot_index,
+    slot_name,
+    slots_mask,
+)
+from .explain import ComponentScore, PairExplanation, UnmatchedParticipant
+from .features import (
+    Features,
+    ParticipantArrays,
+    ParticipantRow,
+    VolunteerArrays,
+    VolunteerRow,
+    build_features,
+)
+from .pipeline import (
+    MatchingOptions,
+    MatchingResult,
+    ProposedPair,
+    RejectedPin,
+    run_matching,
+)
+from .recruit import RecruitProfile, RecruitSummary
+from .scores import WeightTable, score_matrix
+from .solver import assign, assign_edges
+
+__all__ = [
+    "COMPONENTS", "DAYS", "DEFAULT_WEIGHTS", "GOALS", "INTERESTS", "LEVELS", "PARTS",
+    "PIN_REJECTIONS", "UNMATCHED_REASONS",
+    "CandidateEdges", "ComponentScore", "Features", "MatchingOptions", "MatchingResult",
+    "PairExplanation", "PairRules", "ParticipantArrays", "ParticipantRow", "ProposedPair",
+    "RecruitProfile", "RecruitSummary", "RejectedPin", "UnmatchedParticipant",
+    "VolunteerArrays", "VolunteerRow", "WeightTable",
+    "assign", "assign_edges", "build_features", "candidate_edges", "feasible_pv",
+    "goals_mask", "interests_mask", "keys_of", "level_index", "normalise_weights",
+    "run_matching", "score_matrix", "slot_index", "slot_name", "slots_mask",
+]  # fmt: skip

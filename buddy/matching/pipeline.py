@@ -1,0 +1,226 @@
+"""One matching run: rows in, proposed pairs with explanations and unmatched reasons out.
+
+features -> pins -> candidate edges (exact, or top-K pruned when huge) -> exact solve ->
+explanations, unmatched diagnosis, recruit summary. Plain data only; the app stores it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .candidates import CHUNK_EDGES, candidate_edges
+from .constraints import PairRules, chord2, gender_ok, org_ok, reach_ok, slot_ok
+from .domain import PIN_REJECTIONS
+from .explain import PairExplanation, UnmatchedParticipant, diagnose_unmatched, explain_pairs
+from .features import Features, Operand, ParticipantRow, VolunteerRow, build_features
+from .recruit import RecruitSummary, recruit_summary
+from .scores import WeightTable, total_score
+from .solver import solve_edges
+
+IdPair = tuple[Hashable, Hashable]
+
+
+@dataclass(frozen=True)
+class MatchingOptions:
+    """Tuning knobs; the defaults are exact for anything up to a large region."""
+
+    top_k: int = 30  # candidates kept per participant when pruning
+    prune_above: int = 8_000_000  # generated pairs above which top-K pruning applies
+    chunk_edges: int = CHUNK_EDGES  # generated pairs per candidate chunk (memory bound)
+    dense_cell_limit: int | None = None  # solver.DENSE_CELL_LIMIT when None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedPair:
+    """A proposed match, by id; `explanation` is None when run with explain=False."""
+
+    participant_id: Hashable
+    volunteer_id: Hashable
+    score: float  # in [0, 1], the weighted sum of the explanation's components
+    pinned: bool  # fixed by a coordinator's pin, not chosen by the optimiser
+    explanation: PairExplanation | None
+
+    def as_dict(self) -> dict:
+        """Return a JSON-serialisable dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedPin:
+    """A pin that was not honoured, with every reason code that applies (PIN_REJECTIONS)."""
+
+    participant_id: Hashable
+    volunteer_id: Hashable
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MatchingResult:
+    """Everything one run produced; `as_dict()` gives plain JSON-ready data."""
+
+    pairs: tuple[ProposedPair, ...]  # ordered like the participants passed in
+    unmatched: tuple[UnmatchedParticipant, ...]  # ordered like the participants passed in
+    rejected_pins: tuple[RejectedPin, ...]
+    recruit: RecruitSummary
+    objective: float  # total score of all proposed pairs, pins included
+    solver_objective: float  # total score of the optimised (non-pinned) pairs
+    weights: dict[Hashable, dict[str, float]]  # normalised weights used, per organisation
+    stats: dict[str, int | bool] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage and total
+
+    def as_dict(self) -> dict:
+        """Return a JSON-serialisable dict (ids are kept as given)."""
+        return asdict(self)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = now - self.last
+        self.last = now
+
+    def done(self) -> dict[str, float]:
+        self.timings["total"] = time.perf_counter() - self.start
+        return self.timings
+
+
+def pin_rejections(features: Features, rules: PairRules, p_row: int, v_row: int) -> list[str]:
+    """Hard constraints and pair rules that a (participant, volunteer) pin would break."""
+    p = Operand(features.participants, np.array([p_row]))
+    v = Operand(features.volunteers, np.array([v_row]))
+    checks = {
+        "different_organisation": org_ok(p, v),
+        "no_shared_slot": slot_ok(p, v),
+        "not_in_reach": reach_ok(p, v, chord2(p, v)),
+        "gender_preference": gender_ok(p, v),
+    }
+    failed = {code for code, ok in checks.items() if not ok[0]}
+    failed.update(rules.kinds_for(p_row, v_row))
+    return [code for code in PIN_REJECTIONS if code in failed]
+
+
+def apply_pins(
+    features: Features, rules: PairRules, pins: Iterable[IdPair]
+) -> tuple[np.ndarray, np.ndarray, list[RejectedPin], np.ndarray]:
+    """Honour pins in order: each must be hard-feasible and find free capacity.
+
+    Returns (pinned participant rows, volunteer rows, rejected pins, capacity left).
+    """
+    capacity = features.volunteers.capacity.copy()
+    p_at, v_at = features.participant_index, features.volunteer_index
+    pinned_p: dict[int, int] = {}
+    rejected: list[RejectedPin] = []
+    for pid, vid in pins:
+        reasons = [code for code, known in (("unknown_participant", pid in p_at),
+                                            ("unknown_volunteer", vid in v_at)) if not known]  # fmt: skip
+        if not reasons and p_at[pid] in pinned_p:
+            reasons = ["duplicate_participant"]
+        if not reasons:
+            p_row, v_row = p_at[pid], v_at[vid]
+            reasons = pin_rejections(features, rules, p_row, v_row)
+            if capacity[v_row] <= 0:
+                reasons.append("volunteer_full")
+        if reasons:
+            rejected.append(RejectedPin(pid, vid, tuple(reasons)))
+            continue
+        pinned_p[p_row] = v_row
+        capacity[v_row] -= 1
+    rows = np.array(list(pinned_p.items()), dtype=np.int64).reshape(-1, 2)
+    return rows[:, 0], rows[:, 1], rejected, capacity
+
+
+def run_matching(
+    participants: Sequence[ParticipantRow],
+    volunteers: Sequence[VolunteerRow],
+    weights: Mapping[str, float] | None = None,
+    *,
+    org_weights: Mapping[Hashable, Mapping[str, float]] | None = None,
+    forbidden: Iterable[IdPair] = (),
+    ended_badly: Iterable[IdPair] = (),
+    pins: Sequence[IdPair] = (),
+    min_score: float = 0.0,
+    explain: bool = True,
+    recruit_top: int = 10,
+    options: MatchingOptions | None = None,
+) -> MatchingResult:
+    """Propose buddies for waiting participants; see docs/matching.md.
+
+    participants: the waiting participants (no open match); volunteers: approved volunteers
+    with their FREE capacity. weights: default component weights (normalised; missing keys
+    take DEFAULT_WEIGHTS), org_weights: per-organisation overrides. forbidden / ended_badly:
+    (participant_id, volunteer_id) pairs never proposed. pins: (participant_id, volunteer_id)
+    fixed first when hard-feasible (min_score does not apply to them). explain=False skips the
+    per-pair explanations (unmatched reasons and the recruit summary are always computed).
+    """
+    options = options or MatchingOptions()
+    clock = _Clock()
+    features = build_features(participants, volunteers)
+    P, V = features.participants, features.volunteers
+    table = WeightTable(features.vocabulary.organisations, weights, org_weights)
+    rules = PairRules.from_ids(features, forbidden, ended_badly)
+    clock.lap("features")
+    pin_p, pin_v, rejected, capacity = apply_pins(features, rules, pins)
+    active = np.ones(len(P), bool)
+    active[pin_p] = False
+    clock.lap("pins")
+    edges = candidate_edges(P, V, table, rules, capacity=capacity, active=active,
+                            min_score=min_score, top_k=options.top_k,
+                            prune_above=options.prune_above,
+                            chunk_edges=options.chunk_edges)  # fmt: skip
+    clock.lap("candidates")
+    solve_stats: dict = {}
+    chosen = solve_edges(edges.p, edges.v, edges.score, capacity, len(P), min_score=min_score,
+                         dense_cell_limit=options.dense_cell_limit, stats=solve_stats)  # fmt: skip
+    clock.lap("solve")
+    pin_score = total_score(Operand(P, pin_p), Operand(V, pin_v), chord2(
+        Operand(P, pin_p), Operand(V, pin_v)), table)  # fmt: skip
+    p_rows = np.concatenate([pin_p, edges.p[chosen]])
+    v_rows = np.concatenate([pin_v, edges.v[chosen]])
+    scores = np.concatenate([pin_score, edges.score[chosen]])
+    pinned = np.arange(len(p_rows)) < len(pin_p)
+    order = np.argsort(p_rows, kind="stable")
+    p_rows, v_rows, scores, pinned = p_rows[order], v_rows[order], scores[order], pinned[order]
+    explanations = explain_pairs(features, table, p_rows, v_rows) if explain else None
+    pairs = tuple(
+        ProposedPair(P.ids[p], V.ids[v], s, pin, explanations[i] if explain else None)
+        for i, (p, v, s, pin) in enumerate(zip(p_rows.tolist(), v_rows.tolist(),
+                                               scores.tolist(), pinned.tolist(), strict=True))
+    )  # fmt: skip
+    clock.lap("explain")
+    matched = np.zeros(len(P), bool)
+    matched[p_rows] = True
+    unmatched_rows = np.flatnonzero(~matched)
+    unmatched = diagnose_unmatched(features, unmatched_rows, capacity, rules, edges.n_acceptable)
+    clock.lap("diagnose")
+    recruit = recruit_summary(features, unmatched_rows, top=recruit_top)
+    clock.lap("recruit")
+    stats = {
+        "participants": len(P),
+        "volunteers": len(V),
+        "pinned": len(pin_p),
+        "edges": len(edges.p),
+        "pruned": edges.pruned,
+        "matched": len(pairs),
+        "unmatched": len(unmatched),
+        **solve_stats,
+    }
+    return MatchingResult(
+        pairs=pairs,
+        unmatched=tuple(unmatched),
+        rejected_pins=tuple(rejected),
+        recruit=recruit,
+        objective=float(scores.sum()),
+        solver_objective=float(edges.score[chosen].sum()),
+        weights={org: table.for_org(code)
+                 for code, org in enumerate(features.vocabulary.organisations)},  # fmt: skip
+        stats=stats,
+        timings=clock.done(),
+    )
