@@ -80,8 +80,13 @@ def _totp_secret(rng: random.Random) -> str:
     return base64.b32encode(rng.randbytes(20)).decode()
 
 
-def create_demo(seed: int = 7) -> list[tuple[str, str, str, str | None]]:
-    """Create the demo organisation; return the logins (role, login, password, TOTP key)."""
+def create_demo(seed: int = 7, volunteers: int = 40,
+                participants: int = 60) -> list[tuple[str, str, str, str | None]]:
+    """Create the demo organisation; return the logins (role, login, password, TOTP key).
+
+    ``volunteers`` and ``participants`` scale the population (the load benchmark uses
+    2,000 and 5,000); the defaults give a realistic small programme.
+    """
     rng = random.Random(seed)
     now = datetime.now(UTC)
     password_hash = hash_password(DEMO_PASSWORD)
@@ -99,15 +104,17 @@ def create_demo(seed: int = 7) -> list[tuple[str, str, str, str | None]]:
     db.session.flush()
     new_recovery_codes(admin)
     new_recovery_codes(coordinator)
-    volunteers = _demo_volunteers(rng, org, hoods, password_hash, coordinator, now)
-    participants = _demo_participants(rng, org, hoods, password_hash, coordinator, now)
-    _demo_matches(rng, org, volunteers, participants, coordinator, now)
+    volunteer_rows = _demo_volunteers(rng, org, hoods, password_hash, coordinator, now,
+                                      volunteers)
+    participant_rows = _demo_participants(rng, org, hoods, password_hash, coordinator, now,
+                                          participants)
+    _demo_matches(rng, org, volunteer_rows, participant_rows, coordinator, now)
     return [
         ("admin", admin.email, DEMO_PASSWORD, admin.totp_secret),
         ("coordinator", coordinator.email, DEMO_PASSWORD, coordinator.totp_secret),
-        ("volunteer", volunteers[0].user.email, DEMO_PASSWORD, None),
-        ("participant", participants[0].user.email, DEMO_PASSWORD, None),
-        ("participant", participants[0].user.phone + " (phone)", DEMO_PASSWORD, None),
+        ("volunteer", volunteer_rows[0].user.email, DEMO_PASSWORD, None),
+        ("participant", participant_rows[0].user.email, DEMO_PASSWORD, None),
+        ("participant", participant_rows[0].user.phone + " (phone)", DEMO_PASSWORD, None),
     ]
 
 
@@ -132,9 +139,12 @@ def _consent(user: User, locale: str, actor: User | None, when: datetime, purpos
                                      actor_id=actor.id if actor else None, given_at=when))
 
 
-def _demo_volunteers(rng, org, hoods, password_hash, coordinator, now) -> list[VolunteerProfile]:
+def _demo_volunteers(rng, org, hoods, password_hash, coordinator, now,
+                     count: int) -> list[VolunteerProfile]:
     profiles = []
-    for i, name in enumerate(VOLUNTEER_NAMES):
+    approved_share = 30 / 40
+    for i in range(count):
+        name = VOLUNTEER_NAMES[i % len(VOLUNTEER_NAMES)]
         user = User(role="volunteer", organisation_id=org.id, password_hash=password_hash,
                     email="vrijwilliger@demo.inburgergids.nl" if i == 0
                     else f"vrijwilliger{i + 1}@demo.inburgergids.nl")
@@ -143,8 +153,9 @@ def _demo_volunteers(rng, org, hoods, password_hash, coordinator, now) -> list[V
         joined = now - timedelta(days=rng.randint(20, 400))
         extra = rng.sample(EXTRA_VOLUNTEER_LANGUAGES, k=rng.randint(0, 2))
         levels = {"nl": "native"} | {code: rng.choice(["basic", "good"]) for code in extra}
-        screening = "approved" if i < 30 else rng.choice(["registered", "intake_done",
-                                                           "vog_received"])
+        screening = "approved" if i < approved_share * count else rng.choice(
+            ["registered", "intake_done",
+             "vog_received"])
         profile = VolunteerProfile(
             user_id=user.id, organisation_id=org.id, first_name=name,
             neighbourhood_id=rng.choice(hoods).id if i else hoods[0].id,
@@ -177,10 +188,10 @@ def _demo_volunteers(rng, org, hoods, password_hash, coordinator, now) -> list[V
     return profiles
 
 
-def _demo_participants(rng, org, hoods, password_hash, coordinator, now):
+def _demo_participants(rng, org, hoods, password_hash, coordinator, now, count: int):
     profiles = []
-    groups = [g for g in PARTICIPANT_GROUPS for _ in range(round(g[1] * 60))][:60]
-    while len(groups) < 60:
+    groups = [g for g in PARTICIPANT_GROUPS for _ in range(round(g[1] * count))][:count]
+    while len(groups) < count:
         groups.append(PARTICIPANT_GROUPS[0])
     rng.shuffle(groups)
     for i, (language, _share, names, genders) in enumerate(groups):

@@ -7,6 +7,7 @@ never loses a decision, and a rolled-back decision never sends a mail.
 
 import smtplib
 import sys
+import unicodedata
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -19,18 +20,31 @@ from .extensions import db
 from .models import OutboxMessage, User, utcnow
 
 
-def _subjects() -> dict[str, str]:
-    return {
-        "password_reset": gettext("Set a new password for Inburgergids"),
-        "invitation": gettext("Your account at Inburgergids"),
-        "introduction": gettext("Meet your buddy"),
-        "introduction_volunteer": gettext("Meet the newcomer you will guide"),
-        "meeting_reminder": gettext("How are the meetings going?"),
-        "checkin_due": gettext("Check-ins are due"),
-        "vog_renewal": gettext("A certificate of conduct (VOG) needs renewal"),
-        "welcome_volunteer": gettext("Thank you for signing up as a volunteer"),
-        "welcome_participant": gettext("You are on the waiting list"),
+def _subject(kind: str, context: dict) -> str:
+    """Return the translated subject of ``kind`` (call inside ``force_locale``)."""
+    other = context.get("other")
+    other_name = getattr(other, "first_name", "") or ""
+    subjects = {
+        "password_reset": lambda: gettext("Set a new password for Inburgergids"),
+        "invitation": lambda: gettext("Your account at Inburgergids"),
+        # Translators: e-mail subject to a participant; name is the volunteer's first name
+        "introduction": lambda: gettext("Meet your buddy %(name)s", name=other_name),
+        # Translators: e-mail subject to a volunteer; name is the participant's first name
+        "introduction_volunteer": lambda: gettext("Meet %(name)s, the newcomer you will guide",
+                                                  name=other_name),
+        "meeting_reminder": lambda: gettext("How are the meetings going?"),
+        "checkin_due": lambda: gettext("Check-ins are due"),
+        "vog_renewal": lambda: gettext("A certificate of conduct (VOG) needs renewal"),
+        "welcome_volunteer": lambda: gettext("Thank you for signing up as a volunteer"),
+        "welcome_participant": lambda: gettext("You are on the waiting list"),
     }
+    return one_line(subjects[kind]())[:200]
+
+
+def one_line(text: str) -> str:
+    """Return ``text`` without line breaks or other control characters (safe in a header)."""
+    return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch
+                            for ch in text).split())
 
 
 def queue_email(user: User, kind: str, **context) -> OutboxMessage | None:
@@ -38,7 +52,7 @@ def queue_email(user: User, kind: str, **context) -> OutboxMessage | None:
     if not user.email:
         return None
     with force_locale(user.locale or "nl"):
-        subject = _subjects()[kind]
+        subject = _subject(kind, context)
         body = render_template(f"email/{kind}.txt", user=user, **context)
     message = OutboxMessage(
         organisation_id=user.organisation_id, user_id=user.id, kind=kind,
@@ -53,7 +67,7 @@ def build_message(item: OutboxMessage, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = formataddr(("", item.recipient))
-    message["Subject"] = item.subject.replace("\r", " ").replace("\n", " ")
+    message["Subject"] = one_line(item.subject)
     message["Message-ID"] = make_msgid(domain="inburgergids.local")
     message["Content-Language"] = item.locale
     message.set_content(item.body)
@@ -61,33 +75,44 @@ def build_message(item: OutboxMessage, sender: str) -> EmailMessage:
 
 
 def deliver_pending(limit: int = 100) -> dict[str, int]:
-    """Send due outbox messages; back off exponentially on failure. Commits per message."""
-    config = current_app.config
-    now = utcnow()
-    due = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id).limit(limit)
-    ).all()
+    """Send due outbox messages; back off exponentially on failure. Commits per message.
+
+    Each message is claimed with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so two senders
+    running at once never send the same message twice.
+    """
     counts = {"sent": 0, "failed": 0, "retry": 0}
-    for item in due:
-        try:
-            _send(build_message(item, config["MAIL_FROM"]))
-        except (OSError, smtplib.SMTPException, ValueError) as error:
-            item.attempts += 1
-            item.last_error = f"{type(error).__name__}: {error}"[:300]
-            if item.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-                item.state = "failed"
-                counts["failed"] += 1
-            else:
-                item.next_attempt_at = utcnow() + timedelta(minutes=2 ** item.attempts)
-                counts["retry"] += 1
-        else:
-            item.state, item.sent_at = "sent", utcnow()
-            item.attempts += 1
-            counts["sent"] += 1
+    for _ in range(limit):
+        item = _claim_next()
+        if item is None:
+            break
+        counts[_deliver(item)] += 1
         db.session.commit()
     return counts
+
+
+def _claim_next() -> OutboxMessage | None:
+    return db.session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
+        .with_for_update(skip_locked=True))
+
+
+def _deliver(item: OutboxMessage) -> str:
+    """Try to send one message; update its state; return sent, retry or failed."""
+    config = current_app.config
+    item.attempts += 1
+    try:
+        _send(build_message(item, config["MAIL_FROM"]))
+    except (OSError, smtplib.SMTPException, ValueError) as error:
+        item.last_error = f"{type(error).__name__}: {error}"[:300]
+        if item.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+            item.state = "failed"
+            return "failed"
+        item.next_attempt_at = utcnow() + timedelta(minutes=2 ** item.attempts)
+        return "retry"
+    item.state, item.sent_at, item.last_error = "sent", utcnow(), ""
+    return "sent"
 
 
 def _send(message: EmailMessage) -> None:
