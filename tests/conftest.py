@@ -109,7 +109,7 @@ def _transaction(request):
     db.session.remove()
     outer.rollback()
     connection.close()
-    db._factory.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+    db._factory.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
 
 
 class Client(FlaskClient):

@@ -1,6 +1,7 @@
 """Backup drill (back up, restore into a fresh database, compare) and retention purge."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -88,4 +89,4 @@ def test_purge_with_a_moved_clock(app_ctx):
 
 
 def test_demo_password_is_documented():
-    assert DEMO_PASSWORD in open("README.md", encoding="utf-8").read()
+    assert DEMO_PASSWORD in Path("README.md").read_text(encoding="utf-8")
