@@ -68,6 +68,8 @@ def action_message(code: str) -> str:
         "date_in_future": gettext("The date cannot be in the future."),
         "date_before_start": gettext("The date cannot be before the match started."),
         "already_done": gettext("This check-in has already been recorded."),
+        "not_a_candidate": gettext("This volunteer is not a possible buddy for this "
+                                   "participant right now."),
     }
     return messages.get(code, messages["illegal_transition"])
 
@@ -284,14 +286,20 @@ def checklist_url(locale: str | None) -> str:
                    _external=True)
 
 
+def ensure_volunteer(match: Match, actor: User) -> VolunteerProfile:
+    """Return the match's volunteer profile if ``actor`` is that volunteer."""
+    volunteer = db.session.get(VolunteerProfile, match.volunteer_id or 0)
+    if volunteer is None or volunteer.user_id != actor.id:
+        raise MatchActionError("not_your_match")
+    return volunteer
+
+
 # --- during the match --------------------------------------------------------------------
 
 def log_meeting(match: Match, actor: User, met_on: date, minutes: int, activity: str
                 ) -> MeetingLog:
     """Log a meeting of an active match, by its volunteer."""
-    volunteer = db.session.get(VolunteerProfile, match.volunteer_id or 0)
-    if volunteer is None or volunteer.user_id != actor.id:
-        raise MatchActionError("not_your_match")
+    ensure_volunteer(match, actor)
     if match.status != "active":
         raise MatchActionError("illegal_transition")
     if met_on > today():

@@ -1,32 +1,215 @@
-"""Participant pages (being built)."""
+"""The participant's sign-up in their own language, one question per screen, and own page."""
 
-from flask import Blueprint, render_template
+from pathlib import Path
 
-from ..access import roles_required
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale, gettext
+from flask_login import current_user, login_user
+
+from ..access import public, roles_required
+from ..auth import services as auth_services
+from ..extensions import limiter
+from ..i18n import NATIVE_NAMES, direction, shipped_locales
+from . import services
+from .drafts import SESSION_KEY, DraftStore
+from .forms import DetailsForm, step_form
 
 bp = Blueprint("participants", __name__, template_folder="templates")
+JOINED_KEY = "joined"
+# Finished sign-ups per address and hour: generous, since a class can sign up together.
+SIGNUP_LIMIT = "40 per hour"
+DETAILS_LIMIT = "30 per hour"
+STEP_PICTOS = {
+    "name": "person", "contact": "phone", "neighbourhood": "map-pin", "times": "calendar",
+    "interests": "heart", "dutch": "level", "goals": "check", "main-goal": "check",
+    "languages": "language", "buddy": "any", "password": "login", "consent": "book",
+}
 
 
-@bp.get("/o/<slug>/join")
+def _finished_sign_up(response) -> bool:
+    return response.status_code == 303 and "/join/done" in (response.location or "")
+
+
+def _organisation(slug: str):
+    organisation = services.find_organisation(slug)
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def _drafts() -> DraftStore:
+    return DraftStore(Path(current_app.instance_path) / "signup_drafts")
+
+
+def _load_draft(organisation) -> dict:
+    draft = _drafts().load(session.get(SESSION_KEY))
+    return draft if draft.get("organisation_id") == organisation.id else {
+        "organisation_id": organisation.id}
+
+
+def _save_draft(draft: dict) -> None:
+    session[SESSION_KEY] = _drafts().save(session.get(SESSION_KEY), draft)
+
+
+def _forget_draft() -> None:
+    _drafts().delete(session.pop(SESSION_KEY, None))
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+@bp.route("/o/<slug>/join", methods=["GET", "POST"])
+@public
 def start(slug: str):
-    """Choose a language."""
-    return render_template("errors/error.html", code=404, title="", text=""), 404
+    """Let the newcomer choose their language; POST clears an unfinished sign-up."""
+    organisation = _organisation(slug)
+    if request.method == "POST":
+        _forget_draft()
+        flash(gettext("What you filled in is deleted. You can start again."), "info")
+        return redirect(url_for("participants.start", slug=slug), 303)
+    draft = _load_draft(organisation)
+    hoods = services.neighbourhoods(organisation)
+    languages = [{"code": code, "name": NATIVE_NAMES.get(code, code), "dir": direction(code)}
+                 for code in shipped_locales()]
+    resume = services.first_unanswered(draft, [h.id for h in hoods]) if len(draft) > 1 else None
+    return render_template("participants/start.html", organisation=organisation,
+                           languages=languages, open=bool(hoods), resume=resume)
 
 
 @bp.route("/o/<slug>/join/<step>", methods=["GET", "POST"])
+@public
+@limiter.limit(SIGNUP_LIMIT, methods=["POST"], deduct_when=_finished_sign_up)
 def step(slug: str, step: str):
-    """One question per screen."""
-    return render_template("errors/error.html", code=404, title="", text=""), 404
+    """Ask one question per screen; keep the answer on the server until the last step."""
+    organisation = _organisation(slug)
+    if step not in services.STEPS:
+        abort(404)
+    hoods = services.neighbourhoods(organisation)
+    if current_user.is_authenticated or not hoods:
+        return redirect(url_for("participants.start", slug=slug))
+    draft = _load_draft(organisation)
+    hood_ids = [h.id for h in hoods]
+    if not services.may_open(step, draft, hood_ids):
+        target = services.first_unanswered(draft, hood_ids)
+        return redirect(url_for("participants.step", slug=slug, step=target), 303)
+    form = step_form(step, None if request.method == "POST" else services.form_values(
+        draft, step, _locale()), neighbourhoods=hoods, goals=services.chosen_goals(draft),
+        has_password=bool(draft.get("password_hash")))
+    if request.method == "POST":
+        return _answer(organisation, step, draft, form, hoods)
+    return _render_step(organisation, step, draft, form)
+
+
+def _answer(organisation, step: str, draft: dict, form, hoods):
+    """Take in a submitted step: go back, on, or finish; show the errors otherwise."""
+    going_back = form.nav.data == "back"
+    if form.validate_on_submit():
+        draft = services.apply_answers(draft, step, form.answers())
+        _save_draft(draft)
+        if step == services.FINAL_STEP and not going_back:
+            return _finish(organisation, draft)
+    elif not going_back:
+        return _render_step(organisation, step, draft, form), 422
+    target = (services.step_before if going_back else services.step_after)(step, draft)
+    if target is None:
+        return redirect(url_for("participants.start", slug=organisation.slug), 303)
+    return redirect(url_for("participants.step", slug=organisation.slug, step=target), 303)
+
+
+def _render_step(organisation, step: str, draft: dict, form):
+    steps = services.steps_for(draft)
+    return render_template(
+        f"participants/step_{step.replace('-', '_')}.html", organisation=organisation,
+        step=step, steps=steps, number=steps.index(step) + 1, form=form,
+        picto=STEP_PICTOS[step], has_password=bool(draft.get("password_hash")),
+        language_names=services.spoken_language_names(_locale()), draft=draft)
+
+
+def _finish(organisation, draft: dict):
+    """Create the participant, forget the draft, log in if they chose a password."""
+    registration = services.register_participant(
+        organisation, draft, _locale(), current_app.config["PRIVACY_VERSION"],
+        page_url=url_for("participants.dashboard", _external=True))
+    _forget_draft()
+    user = registration.user
+    if user.password_hash:
+        auth_services.start_session(user, request.headers.get("User-Agent", ""))
+        login_user(user)
+    session[JOINED_KEY] = {"slug": organisation.slug, "email": bool(user.email),
+                           "login": bool(user.password_hash)}
+    return redirect(url_for("participants.done", slug=organisation.slug), 303)
 
 
 @bp.get("/o/<slug>/join/done")
+@public
 def done(slug: str):
-    """Waiting list."""
-    return render_template("errors/error.html", code=404, title="", text=""), 404
+    """Say that they are on the waiting list and what happens next."""
+    organisation = _organisation(slug)
+    joined = session.get(JOINED_KEY)
+    if not isinstance(joined, dict) or joined.get("slug") != slug:
+        return redirect(url_for("participants.start", slug=slug))
+    return render_template("participants/done.html", organisation=organisation,
+                           email_sent=joined.get("email"), can_log_in=joined.get("login"))
 
 
 @bp.get("/me")
 @roles_required("participant")
 def dashboard():
-    """Own page."""
-    return render_template("errors/error.html", code=404, title="", text=""), 404
+    """Show the participant's status, buddy, details and where to get help."""
+    summary = services.overview(current_user)
+    if summary is None:
+        abort(404)
+    return render_template("participants/dashboard.html", summary=summary,
+                           profile=summary.profile,
+                           language_names=services.spoken_language_names(_locale()))
+
+
+@bp.route("/me/details", methods=["GET", "POST"])
+@roles_required("participant")
+@limiter.limit(DETAILS_LIMIT, methods=["POST"])
+def details():
+    """Let the participant change their own details on one simple page."""
+    profile = services.profile_of(current_user)
+    if profile is None:
+        abort(404)
+    hoods = services.neighbourhoods(profile.organisation)
+    values = None if request.method == "POST" else services.details_values(current_user, profile)
+    form = DetailsForm(data=values, neighbourhoods=hoods)
+    if form.validate_on_submit() and _contact_allowed(form):
+        services.update_details(current_user, profile, form.answers(), _locale(),
+                                current_app.config["PRIVACY_VERSION"])
+        flash(gettext("Your details are saved."), "success")
+        return redirect(url_for("participants.dashboard"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("participants/details.html", form=form, profile=profile,
+                           language_names=services.spoken_language_names(_locale())), status
+
+
+def _contact_allowed(form: DetailsForm) -> bool:
+    """Changing the login (e-mail, phone) needs the password and a free address."""
+    answers = form.contact_answers()
+    changed = services.contact_changes(current_user, answers["email"], answers["phone"])
+    if not changed:
+        return True
+    if not auth_services.verify_password(current_user, form.current_password.data or ""):
+        form.current_password.errors.append(gettext(
+            "Please write your password to change your phone number or e-mail address."))
+        return False
+    taken = services.contact_in_use(answers["email"] if "email" in changed else None,
+                                    answers["phone"] if "phone" in changed else None,
+                                    except_user_id=current_user.id)
+    for kind in taken:
+        getattr(form, kind).errors.append(gettext(
+            "This cannot be used. Please ask your coordinator for help."))
+    return not taken

@@ -32,24 +32,58 @@ from ..i18n import NATIVE_NAMES, language_name
 from ..models import utcnow
 from ..vocab import (
     BARRIERS,
-    GENDER_PREFS,
-    GENDERS,
+    DAYS,
     GOALS,
     INTERESTS,
     LEVELS,
-    PARTICIPANT_STATES,
-    ROUTES,
-    SCREENING_STATES,
+    PARTS,
     SPOKEN_LANGUAGES,
     TARGET_LEVELS,
-    VOG_STATES,
     mask_from_keys,
 )
 from . import services
 from .services import Contact, ParticipantFacts
+from .wording import CONSENT_PURPOSES
 
 TOO_LONG = _l("This is too long.")
 EARLIEST_DATE = date(2000, 1, 1)
+
+
+# WTForms 3.3 warns (an error in our tests) when tuple choices are passed to a field's
+# constructor; assigning them right after is supported and keeps the (value, label) pairs
+# that the shared form macros and MultiCheckboxField expect.
+
+class Select(SelectField):
+    """A select whose ``(value, label)`` choices are assigned after construction."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=[], **kwargs)
+        self.choices = list(choices)
+
+
+class Radio(RadioField):
+    """Radio buttons whose ``(value, label)`` choices are assigned after construction."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=[], **kwargs)
+        self.choices = list(choices)
+
+
+class Checkboxes(MultiCheckboxField):
+    """Checkboxes whose ``(value, label)`` choices are assigned after construction."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=[], **kwargs)
+        self.choices = list(choices)
+
+
+class Availability(SlotsField):
+    """The weekly availability grid (21 ``day-part`` checkboxes)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        MultiCheckboxField.__init__(self, label, validators, choices=[], **kwargs)
+        self.choices = [(f"{d}-{p}", f"{d}-{p}") for d in DAYS for p in PARTS]
+
 
 
 def local_today() -> date:
@@ -100,7 +134,7 @@ class _FilterForm(FlaskForm):
         csrf = False
 
     q = CleanStringField(_l("Name"), validators=[Length(max=100, message=TOO_LONG)])
-    neighbourhood = SelectField(_l("Neighbourhood"), choices=[], validate_choice=True)
+    neighbourhood = Select(_l("Neighbourhood"), choices=[], default="")
     page = IntegerField(_l("Page"), default=1,
                         validators=[Optional(), NumberRange(min=1, max=100_000)])
 
@@ -118,11 +152,12 @@ class _FilterForm(FlaskForm):
 
 
 class VolunteerFilterForm(_FilterForm):
-    screening = SelectField(_l("Screening"), choices=_all_choice() + _choices(labels.SCREENING))
-    vog = SelectField(
-        _l("VOG"),
+    screening = Select(_l("Screening"), default="",
+                            choices=_all_choice() + _choices(labels.SCREENING))
+    vog = Select(
+        _l("VOG"), default="",
         choices=_all_choice() + _choices(labels.VOG) + [("renewal", _l("Renewal due"))])
-    paused = SelectField(_l("Paused"), choices=_all_choice() + [
+    paused = Select(_l("Paused"), default="", choices=_all_choice() + [
         ("yes", _l("Paused now")), ("no", _l("Not paused"))])
 
     def filters(self) -> "services.VolunteerFilters":
@@ -138,10 +173,11 @@ class VolunteerFilterForm(_FilterForm):
 
 
 class ParticipantFilterForm(_FilterForm):
-    status = SelectField(_l("Status"),
+    status = Select(_l("Status"), default="",
                          choices=_all_choice() + _choices(labels.PARTICIPANT_STATES))
-    level = SelectField(_l("Dutch level"), choices=_all_choice() + _choices(labels.LEVELS))
-    priority = SelectField(_l("Priority area"), choices=_all_choice() + [
+    level = Select(_l("Dutch level"), default="",
+                        choices=_all_choice() + _choices(labels.LEVELS))
+    priority = Select(_l("Priority area"), default="", choices=_all_choice() + [
         ("yes", _l("Only priority areas")), ("no", _l("Other areas"))])
     min_days = IntegerField(_l("Waiting at least (days)"),
                             validators=[Optional(), NumberRange(min=0, max=3650)])
@@ -170,8 +206,9 @@ class IntakeTalkForm(FlaskForm):
 
 
 class VogForm(FlaskForm):
-    status = RadioField(_l("VOG status"), choices=[
+    status = Radio(_l("VOG status"), choices=[
         ("requested", labels.VOG["requested"]), ("received", labels.VOG["received"])],
+        invalid_choice_message=_l("Please choose a status."),
         validators=[InputRequired(_l("Please choose a status."))])
     issued_on = DateField(_l("Issue date on the VOG"), validators=[Optional(), not_in_future],
                           description=_l("Only the date. Never keep a scan or copy."))
@@ -216,9 +253,10 @@ class ParticipantFactsForm(FlaskForm):
     first_name = CleanStringField(
         _l("First name"), validators=[DataRequired(_l("Please fill in the first name.")),
                                       name_length(100), person_name])
-    gender = SelectField(_l("Gender"),
+    gender = Select(_l("Gender"), default="",
                          choices=[("", _l("Not given"))] + _choices(labels.GENDERS))
-    neighbourhood = SelectField(_l("Neighbourhood"), choices=[],
+    neighbourhood = Select(_l("Neighbourhood"), choices=[], default="",
+                                invalid_choice_message=_l("Please choose a neighbourhood."),
                                 validators=[DataRequired(_l("Please choose a neighbourhood."))])
     radius_km = IntegerField(
         _l("How far can they travel? (km)"), default=5,
@@ -226,23 +264,26 @@ class ParticipantFactsForm(FlaskForm):
                     NumberRange(min=0, max=100, message=_l("Please give 0 to 100 km."))])
     in_person = BooleanField(_l("Meet in person"), default=True)
     online = BooleanField(_l("Meet online"))
-    availability = SlotsField(_l("When can they meet?"))
-    interests = MultiCheckboxField(_l("Interests"), choices=_choices(labels.INTERESTS))
-    languages = MultiCheckboxField(_l("Languages they speak"), choices=[])
-    dutch_level = RadioField(_l("Dutch level now"), choices=_level_choices(), default="A0",
+    availability = Availability(_l("When can they meet?"))
+    interests = Checkboxes(_l("Interests"), choices=_choices(labels.INTERESTS))
+    languages = Checkboxes(_l("Languages they speak"), choices=[])
+    dutch_level = Radio(_l("Dutch level now"), choices=_level_choices(), default="A0",
+                             invalid_choice_message=_l("Please choose a level."),
                              validators=[InputRequired(_l("Please choose a level."))])
-    target_level = SelectField(_l("Target level"),
+    target_level = Select(_l("Target level"), default="",
                                choices=[("", _l("Not set"))] + [(k, k) for k in TARGET_LEVELS])
-    route = SelectField(_l("Integration route"), choices=_choices(labels.ROUTES),
-                        default="unknown")
-    goals = MultiCheckboxField(_l("Goals"), choices=_choices(labels.GOALS))
-    primary_goal = RadioField(_l("Main goal"), choices=_choices(labels.GOALS),
+    route = Select(_l("Integration route"), choices=_choices(labels.ROUTES),
+                        default="unknown",
+                        invalid_choice_message=_l("Please choose from the list."))
+    goals = Checkboxes(_l("Goals"), choices=_choices(labels.GOALS))
+    primary_goal = Radio(_l("Main goal"), choices=_choices(labels.GOALS),
+                              invalid_choice_message=_l("Please choose the main goal."),
                               validators=[InputRequired(_l("Please choose the main goal."))])
-    gender_pref = RadioField(_l("Buddy preference"), choices=_choices(labels.GENDER_PREFS),
-                             default="any")
+    gender_pref = Radio(_l("Buddy preference"), choices=_choices(labels.GENDER_PREFS),
+                             default="any", invalid_choice_message=_l("Please choose one."))
     share_email = BooleanField(_l("The buddy may see the e-mail address"))
     share_phone = BooleanField(_l("The buddy may see the phone number"))
-    barriers = MultiCheckboxField(
+    barriers = Checkboxes(
         _l("Barriers (coordinators only)"), choices=_choices(labels.BARRIERS),
         description=_l("Only coordinators see this. Never shown to the buddy or participant."))
     barrier_note = CleanTextAreaField(
@@ -332,7 +373,8 @@ class ContactFields(FlaskForm):
         _l("Phone number"), validators=[Length(max=30, message=TOO_LONG)],
         render_kw={"dir": "ltr", "type": "tel", "inputmode": "tel", "autocomplete": "off"},
         description=_l("Not required. A mobile number helps to send the login link by SMS."))
-    locale = SelectField(_l("Language for their pages and e-mails"), choices=[], default="nl")
+    locale = Select(_l("Language for their pages and e-mails"), choices=[], default="nl",
+                         invalid_choice_message=_l("Please choose a language."))
 
     exclude_user_id: int | None = None
 
@@ -381,24 +423,12 @@ class IntakeForm(ParticipantFactsForm, ContactFields):
 
 
 class WithdrawConsentForm(FlaskForm):
-    purpose = SelectField(_l("Consent to withdraw"), choices=[])
+    purpose = Select(_l("Consent to withdraw"), choices=[],
+                          invalid_choice_message=_l("Please choose a consent."))
 
     def __init__(self, *args, purposes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.purpose.choices = [(p, labels_for_consent(p)) for p in purposes]
-
-
-def labels_for_consent(purpose: str) -> str:
-    """Return the translated name of a consent purpose."""
-    return str(CONSENT_LABELS.get(purpose, purpose))
-
-
-CONSENT_LABELS = {
-    "privacy": _l("Keeping their data to find and support a buddy"),
-    "code_of_conduct": _l("Code of conduct"),
-    "vog_check": _l("Checking the certificate of conduct (VOG)"),
-    "share_contact": _l("Sharing contact details with the buddy"),
-}
+        self.purpose.choices = [(p, CONSENT_PURPOSES.get(p, p)) for p in purposes]
 
 
 class ConfirmDeleteForm(FlaskForm):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -117,6 +118,10 @@ class PageView:
     @property
     def kind_name(self) -> str:
         return str(KIND_NAMES[self.page.kind])
+
+    @property
+    def kind_picto(self) -> str:
+        return KIND_PICTOS[self.page.kind]
 
 
 @dataclass(frozen=True)
@@ -265,7 +270,8 @@ def related_pages(pages: Pages, locale: str, page: Page, limit: int = RELATED_LI
     the same kind; only pages for the same readers (participant pages stay among themselves).
     """
     audience = None if page.audience == "both" else page.audience
-    pool = {p.slug: Entry(p, fallback) for p, fallback in content.pages_for(pages, locale, audience)}
+    readable = content.pages_for(pages, locale, audience)
+    pool = {candidate.slug: Entry(candidate, fallback) for candidate, fallback in readable}
     pool.pop(page.slug, None)
     linking_here = [slug for slug, entry in pool.items() if page.slug in linked_slugs(entry.page)]
     same_kind = [slug for slug, entry in pool.items() if entry.page.kind == page.kind]
@@ -281,7 +287,8 @@ def related_pages(pages: Pages, locale: str, page: Page, limit: int = RELATED_LI
 
 def search_toolkit(pages: Pages, locale: str, raw_query: str) -> SearchResult:
     """Search the pages of ``locale`` (and the fallback pages it lacks) for ``raw_query``."""
-    query = " ".join(raw_query.split()) if isinstance(raw_query, str) else ""
+    text = raw_query if isinstance(raw_query, str) else ""
+    query = " ".join(_without_controls(text).split())
     was_cut = len(query) > MAX_QUERY_CHARS
     query = query[:MAX_QUERY_CHARS]
     terms = content.query_terms(query)
@@ -289,6 +296,10 @@ def search_toolkit(pages: Pages, locale: str, raw_query: str) -> SearchResult:
     for page, snippet in content.search(pages, locale, query):
         hits.append(Hit(Entry(page, page.locale != locale), highlight(snippet, terms)))
     return SearchResult(query=query, was_cut=was_cut, has_terms=bool(terms), hits=hits)
+
+
+def _without_controls(text: str) -> str:
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
 def highlight(text: str, terms: list[str]) -> list[tuple[str, bool]]:
@@ -351,7 +362,18 @@ def contact_href(contact: str) -> str | None:
     if _EMAIL_RE.fullmatch(value):
         return "mailto:" + value
     if _PHONE_RE.fullmatch(value):
-        digits = re.sub(r"[^0-9]", "", value)
+        international = value.startswith("+")
+        # "+31 (0)30 ..." is written for people, the (0) is not dialled
+        digits = re.sub(r"[^0-9]", "", value.replace("(0)", "") if international else value)
         if 6 <= len(digits) <= 15:
-            return "tel:" + ("+" if value.startswith("+") else "") + digits
+            return "tel:" + ("+" if international else "") + digits
     return None
+
+
+def contact_picto(href: str | None) -> str:
+    """Return the pictogram for a contact link from ``contact_href`` (an address otherwise)."""
+    if href is None:
+        return "map-pin"
+    if href.startswith("mailto:"):
+        return "email"
+    return "phone" if href.startswith("tel:") else "globe"

@@ -1,0 +1,347 @@
+"""Forms of the participant's sign-up steps (one question per screen) and own details.
+
+Each step form has ``answers()``: the validated answer as the draft stores it (codes,
+bitmasks, ids). Labels are the questions, in short, plain sentences.
+"""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from ..auth.forms import strong_password
+from ..auth.services import PASSWORD_MAX, normalise_email, normalise_phone
+from ..forms import CleanStringField, MultiCheckboxField, SlotsField, name_length, person_name
+from ..vocab import GENDER_PREFS, GOALS, INTERESTS, LEVELS, SPOKEN_LANGUAGES, mask_from_keys
+
+TOO_LONG = _l("This is too long.")
+ONE_ANSWER = _l("Please give one answer.")
+_PHONE_CHARACTERS = re.compile(r"[0-9+()./\s-]*")
+_PHONE_NUMBER = re.compile(r"\+[0-9]{8,15}")
+DUTCH_NUMBER_DIGITS = 11  # 31 and nine digits
+
+
+def at_least_one(message):
+    """Require at least one ticked box."""
+
+    def check(form, field):
+        if not field.data:
+            raise ValidationError(message)
+
+    return check
+
+
+def phone_number(form, field) -> None:
+    """Accept Dutch (06..., +31...) and international numbers with spaces or dashes."""
+    if not field.data:
+        return
+    if not _PHONE_CHARACTERS.fullmatch(field.data):
+        raise ValidationError(_l("Please write only numbers, like 06 12345678."))
+    number = normalise_phone(field.data)
+    digits = len(number) - 1
+    if not _PHONE_NUMBER.fullmatch(number) or (
+            number.startswith("+31") and digits != DUTCH_NUMBER_DIGITS):
+        raise ValidationError(_l("This phone number is too short or too long. Please check it."))
+
+
+class ChoiceField(RadioField):
+    """One answer from a fixed list; anything else gets one short, translated message."""
+
+    def __init__(self, label=None, validators=None, message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message or _l("Please choose one answer.")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+    def pre_validate(self, form):
+        if self.data is None or self.data not in {value for value, _label in self.choices or []}:
+            raise ValidationError(self.message)
+
+
+class StepForm(FlaskForm):
+    """A step: refuses a single-answer field sent twice; ``nav`` says which button was used."""
+
+    nav = StringField(validators=[Length(max=10)])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in self:
+            if not isinstance(field, SelectMultipleField) and len(field.raw_data or []) > 1:
+                field.errors = [*field.errors, ONE_ANSWER]
+                valid = False
+        return valid
+
+    def answers(self) -> dict:
+        raise NotImplementedError
+
+
+class NameForm(StepForm):
+    first_name = CleanStringField(
+        _l("What is your first name?"),
+        validators=[DataRequired(_l("Please write your first name.")), name_length(100),
+                    person_name],
+        description=_l("Only your first name. You may write it in your own alphabet."),
+        render_kw={"autocomplete": "given-name", "dir": "auto", "spellcheck": "false"},
+    )
+
+    def answers(self) -> dict:
+        return {"first_name": self.first_name.data}
+
+
+class ContactFields:
+    """Phone, e-mail and whether the buddy may see each; at least one of the two."""
+
+    phone = CleanStringField(
+        _l("Phone number"), validators=[Length(max=30, message=TOO_LONG), phone_number],
+        description=_l("For example 06 12345678."),
+        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "dir": "ltr"},
+    )
+    share_phone = BooleanField(_l("My buddy may see my phone number."))
+    email = CleanStringField(
+        _l("E-mail address"),
+        validators=[Optional(), Length(max=254, message=TOO_LONG),
+                    Email(_l("Please write an e-mail address like name@example.nl."),
+                          check_deliverability=False)],
+        render_kw={"type": "email", "inputmode": "email", "autocomplete": "email",
+                   "dir": "ltr", "spellcheck": "false", "autocapitalize": "none"},
+    )
+    share_email = BooleanField(_l("My buddy may see my e-mail address."))
+
+    def validate_phone(self, field) -> None:
+        if not field.data and not self.email.data:
+            raise ValidationError(_l("Please write your phone number or your e-mail address."))
+
+    def contact_answers(self) -> dict:
+        phone = normalise_phone(self.phone.data) if self.phone.data else None
+        email = normalise_email(self.email.data) if self.email.data else None
+        return {"phone": phone, "email": email,
+                "share_phone": bool(phone and self.share_phone.data),
+                "share_email": bool(email and self.share_email.data)}
+
+
+class ContactForm(ContactFields, StepForm):
+    def answers(self) -> dict:
+        return self.contact_answers()
+
+
+class NeighbourhoodForm(StepForm):
+    neighbourhood_id = ChoiceField(
+        _l("Where do you live?"), coerce=int, choices=[],
+        message=_l("Please choose your neighbourhood."),
+        description=_l("Choose your neighbourhood. Not sure? Choose the one closest to you."),
+    )
+
+    def __init__(self, *args, neighbourhoods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.neighbourhood_id.choices = [(n.id, n.name) for n in neighbourhoods]
+
+    def answers(self) -> dict:
+        return {"neighbourhood_id": self.neighbourhood_id.data}
+
+
+class TimesForm(StepForm):
+    availability = SlotsField(
+        _l("When can you meet?"),
+        validators=[at_least_one(_l("Please choose at least one time."))],
+        description=_l("Tap every time of the week that is good for you. Choose as many as "
+                       "you like."),
+    )
+
+    def answers(self) -> dict:
+        return {"availability": self.availability.mask}
+
+
+class InterestsForm(StepForm):
+    interests = MultiCheckboxField(
+        _l("What do you like to do?"), choices=[(key, key) for key in INTERESTS],
+        description=_l("Choose one or more. You can also skip this question."),
+    )
+
+    def answers(self) -> dict:
+        return {"interests": mask_from_keys(self.interests.data or [], INTERESTS)}
+
+
+class DutchForm(StepForm):
+    dutch_level = ChoiceField(
+        _l("How much Dutch do you speak now?"), choices=[(key, key) for key in LEVELS],
+        message=_l("Please choose the sentence that fits you best."),
+        description=_l("Choose the sentence that fits you best."),
+    )
+
+    def answers(self) -> dict:
+        return {"dutch_level": self.dutch_level.data}
+
+
+class GoalsForm(StepForm):
+    goals = MultiCheckboxField(
+        _l("What do you want to do with your buddy?"), choices=[(key, key) for key in GOALS],
+        validators=[at_least_one(_l("Please choose at least one."))],
+        description=_l("Choose one or more."),
+    )
+
+    def answers(self) -> dict:
+        return {"goals": mask_from_keys(self.goals.data, GOALS)}
+
+
+class MainGoalForm(StepForm):
+    primary_goal = ChoiceField(
+        _l("What is most important to you?"), choices=[],
+        message=_l("Please choose one."), description=_l("Choose one."),
+    )
+
+    def __init__(self, *args, goals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.primary_goal.choices = [(key, key) for key in goals]
+
+    def answers(self) -> dict:
+        return {"primary_goal": self.primary_goal.data}
+
+
+class LanguagesForm(StepForm):
+    languages = MultiCheckboxField(
+        _l("Which languages do you speak?"), choices=[(c, c) for c in SPOKEN_LANGUAGES],
+        validators=[at_least_one(_l("Please choose at least one language."))],
+        description=_l("Choose all the languages you speak. Maybe your buddy speaks one too."),
+    )
+
+    def answers(self) -> dict:
+        return {"languages": [c for c in SPOKEN_LANGUAGES if c in self.languages.data]}
+
+
+class BuddyForm(StepForm):
+    gender_pref = ChoiceField(
+        _l("Who would you like as your buddy?"), choices=[(key, key) for key in GENDER_PREFS],
+        message=_l("Please choose one."),
+    )
+
+    def answers(self) -> dict:
+        return {"gender_pref": self.gender_pref.data}
+
+
+class PasswordForm(StepForm):
+    """Optional: a password to log in later. ``nav=skip`` goes on without one."""
+
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[Length(max=PASSWORD_MAX, message=TOO_LONG)],
+        description=_l("At least 12 characters. A short sentence is fine."),
+        render_kw={"autocomplete": "new-password", "dir": "ltr"},
+    )
+    confirm = PasswordField(
+        _l("Write the same password again"),
+        validators=[Length(max=PASSWORD_MAX, message=TOO_LONG)],
+        render_kw={"autocomplete": "new-password", "dir": "ltr"},
+    )
+
+    def __init__(self, *args, has_password=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_password = has_password
+
+    @property
+    def skipping(self) -> bool:
+        return self.nav.data == "skip"
+
+    def keeping(self) -> bool:
+        return self.has_password and not self.password.data and not self.confirm.data
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if self.skipping or self.keeping():
+            return True
+        try:
+            strong_password(self, self.password)
+        except ValidationError as error:
+            self.password.errors.append(str(error))
+            return False
+        if self.confirm.data != self.password.data:
+            self.confirm.errors.append(str(_l("The two passwords are not the same.")))
+            return False
+        return True
+
+    def answers(self) -> dict:
+        if self.skipping:
+            return {"password_choice": "skipped"}
+        if self.keeping():
+            return {"password_choice": "keep"}
+        return {"password_choice": "set", "password": self.password.data}
+
+
+class ConsentForm(StepForm):
+    agree = BooleanField(
+        _l("I agree."),
+        validators=[DataRequired(_l("Please tick the box if you agree. Without your "
+                                    "permission we cannot look for a buddy for you."))],
+    )
+
+    def answers(self) -> dict:
+        return {}  # consent is recorded when the sign-up finishes, never kept in the draft
+
+
+STEP_FORMS = {
+    "name": NameForm, "contact": ContactForm, "neighbourhood": NeighbourhoodForm,
+    "times": TimesForm, "interests": InterestsForm, "dutch": DutchForm, "goals": GoalsForm,
+    "main-goal": MainGoalForm, "languages": LanguagesForm, "buddy": BuddyForm,
+    "password": PasswordForm, "consent": ConsentForm,
+}
+
+
+def step_form(step: str, values: dict | None, neighbourhoods=(), goals=(),
+              has_password=False) -> StepForm:
+    """Build the form of ``step``; ``values`` fill it on GET (None on POST)."""
+    extra = {
+        "neighbourhood": {"neighbourhoods": neighbourhoods},
+        "main-goal": {"goals": goals},
+        "password": {"has_password": has_password},
+    }.get(step, {})
+    return STEP_FORMS[step](data=values, **extra)
+
+
+class DetailsForm(ContactFields, StepForm):
+    """Everything the participant can change on one page."""
+
+    first_name = NameForm.first_name
+    neighbourhood_id = NeighbourhoodForm.neighbourhood_id
+    availability = TimesForm.availability
+    interests = InterestsForm.interests
+    dutch_level = DutchForm.dutch_level
+    goals = GoalsForm.goals
+    primary_goal = ChoiceField(_l("What is most important to you?"),
+                               choices=[(key, key) for key in GOALS],
+                               message=_l("Please choose one."))
+    languages = LanguagesForm.languages
+    gender_pref = BuddyForm.gender_pref
+    current_password = PasswordField(
+        _l("Your password"),
+        validators=[Length(max=PASSWORD_MAX, message=TOO_LONG)],
+        description=_l("Only needed when you change your phone number or e-mail address."),
+        render_kw={"autocomplete": "current-password", "dir": "ltr"},
+    )
+
+    def __init__(self, *args, neighbourhoods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.neighbourhood_id.choices = [(n.id, n.name) for n in neighbourhoods]
+
+    def validate_primary_goal(self, field) -> None:
+        if self.goals.data and field.data not in self.goals.data:
+            raise ValidationError(_l("Please choose one of the things you ticked above."))
+
+    def answers(self) -> dict:
+        return {
+            **self.contact_answers(),
+            "first_name": self.first_name.data,
+            "neighbourhood_id": self.neighbourhood_id.data,
+            "availability_mask": self.availability.mask,
+            "interests": self.interests.data or [],
+            "dutch_level": self.dutch_level.data,
+            "goals": [g for g in GOALS if g in self.goals.data],
+            "primary_goal": self.primary_goal.data,
+            "languages": self.languages.data,
+            "gender_pref": self.gender_pref.data,
+        }
