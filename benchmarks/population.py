@@ -197,7 +197,7 @@ def _volunteers(rng, n: int, places: _Places, org_weight, start_id: int) -> list
     radius = np.round(rng.uniform(3, 15, n), 1)
     online = rng.random(n) < 0.3
     in_person = (rng.random(n) < 0.93) | ~online
-    capacity = rng.choice((1, 2, 3), n, p=(0.70, 0.22, 0.08))
+    capacity = rng.choice((1, 2, 3), n, p=(0.60, 0.30, 0.10))
     return [
         VolunteerRow(
             id=start_id + j, organisation_id=int(places.org[at[j]]), slots=int(slots[j]),

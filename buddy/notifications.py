@@ -69,8 +69,8 @@ def build_message(item: OutboxMessage, sender: str) -> EmailMessage:
     message["To"] = formataddr(("", item.recipient))
     message["Subject"] = one_line(item.subject)
     message["Message-ID"] = make_msgid(domain="inburgergids.local")
-    message["Content-Language"] = item.locale
     message.set_content(item.body)
+    message["Content-Language"] = item.locale  # after set_content, which clears Content-*
     return message
 
 

@@ -111,7 +111,7 @@ class ActivateForm(FlaskForm):
 
 class EndForm(FlaskForm):
     reason = SelectField(_l("Why does the match end?"),
-                         choices=[(key, labels.END_REASONS[key]) for key in END_REASONS],
+                         choices=lambda: [(key, labels.END_REASONS[key]) for key in END_REASONS],
                          validators=[DataRequired(_l("Please choose a reason."))])
     note = CleanTextAreaField(
         _l("Short reflection"),
@@ -126,7 +126,8 @@ class EndForm(FlaskForm):
 
 class CheckInForm(FlaskForm):
     outcome = RadioField(_l("How is it going?"),
-                         choices=[(key, labels.CHECKIN_OUTCOMES[key]) for key in CHECKIN_OUTCOMES],
+                         choices=lambda: [(key, labels.CHECKIN_OUTCOMES[key])
+                                          for key in CHECKIN_OUTCOMES],
                          validators=[DataRequired(_l("Please choose one."))])
     note = CleanTextAreaField(
         _l("Note"), validators=[Length(max=2000, message=_l(
@@ -138,13 +139,14 @@ class CheckInForm(FlaskForm):
 class AssessmentForm(FlaskForm):
     assessed_on = DateField(_l("Date of the assessment"),
                             validators=[DataRequired(_l("Please fill in a date.")), not_in_future])
-    level = SelectField(_l("Dutch level"), choices=[(lv, lv) for lv in LEVELS],
+    level = SelectField(_l("Dutch level"), choices=lambda: [(lv, lv) for lv in LEVELS],
                         validators=[DataRequired(_l("Please choose a level."))])
 
 
 class PairRuleForm(FlaskForm):
     volunteer_id = HiddenField(validators=[DataRequired()])
-    kind = SelectField(choices=[(k, k) for k in PAIR_RULE_KINDS], validators=[DataRequired()])
+    kind = SelectField(choices=lambda: [(k, k) for k in PAIR_RULE_KINDS],
+                       validators=[DataRequired()])
 
     def volunteer(self) -> int | None:
         value = (self.volunteer_id.data or "").strip()
@@ -160,7 +162,7 @@ class ProposeForm(FlaskForm):
 
 
 class ExportForm(FlaskForm):
-    kind = SelectField(choices=[("matches", "matches"), ("waiting", "waiting")],
+    kind = SelectField(choices=lambda: [("matches", "matches"), ("waiting", "waiting")],
                        validators=[DataRequired()])
     include_names = BooleanField(
         _l("Include first names (for your own use only)"),

@@ -319,8 +319,8 @@ class Chart:
     left: float = 0.0
 
 
-def nice_top(value: float) -> float:
-    """Round a maximum up to 1, 2 or 5 times a power of ten (at least 1)."""
+def nice_step(value: float) -> float:
+    """Round a step up to 1, 2 or 5 times a power of ten (at least 1: counts are whole)."""
     if value <= 1:
         return 1.0
     magnitude = 10 ** (len(str(int(value))) - 1)
@@ -330,10 +330,18 @@ def nice_top(value: float) -> float:
     return float(10 * magnitude)
 
 
+def nice_top(value: float, ticks: int = 4) -> float:
+    """The top of the value axis: ``ticks`` whole, round steps that reach ``value``."""
+    step = nice_step(value / ticks)
+    return step * max(1, -(-value // step))
+
+
 def _frame(values: list[float], width: int, height: int) -> tuple[float, float, float, list]:
     left, bottom, top_pad = 36.0, height - 28.0, 8.0
     top = nice_top(max(values, default=0))
-    ticks = [(top * i / 4, bottom - (bottom - top_pad) * i / 4) for i in range(5)]
+    step = nice_step(max(values, default=0) / 4)
+    count = int(round(top / step))
+    ticks = [(step * i, bottom - (bottom - top_pad) * step * i / top) for i in range(count + 1)]
     return left, bottom, top, ticks
 
 

@@ -77,11 +77,19 @@ def _attempt(action, *args, **kwargs) -> bool:
     return True
 
 
-def people_url(endpoint: str, **values) -> str | None:
+# Pages of the people blueprint, under the names they may have there (first found wins).
+PEOPLE_PAGES = {
+    "participant_detail": ("people.participant_detail", "people.participant"),
+    "volunteer_detail": ("people.volunteer_detail", "people.volunteer"),
+}
+
+
+def people_url(page: str, **values) -> str | None:
     """Return a link to a page of the people blueprint, if that page exists."""
-    if f"people.{endpoint}" not in current_app.view_functions:
-        return None
-    return url_for(f"people.{endpoint}", **values)
+    for endpoint in PEOPLE_PAGES.get(page, (f"people.{page}",)):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, **values)
+    return None
 
 
 @bp.context_processor
@@ -247,13 +255,14 @@ def proposals():
 def approve_selected():
     """Approve the ticked proposals; skip those somebody else decided already."""
     form = BulkApproveForm()
-    form.match_ids.choices = [(m.id, str(m.id)) for m in
-                              services.list_proposals(current_user.organisation_id)]
+    form.match_ids.choices = [(i, str(i)) for i in services.own_match_ids(
+        current_user.organisation_id, request.form.getlist("match_ids"))]
     if not form.validate_on_submit():
         flash(gettext("Please tick the proposals you want to approve."), "error")
         return _render_proposals(bulk_form=form, status=422)
     matches = services.proposals_by_ids(current_user.organisation_id, form.match_ids.data)
     approved, skipped = services.approve_many(matches, current_user)
+    skipped += len(set(form.match_ids.data)) - len(matches)
     flash(ngettext("%(num)d proposal approved.", "%(num)d proposals approved.", approved),
           "success")
     if skipped:

@@ -260,6 +260,15 @@ def approve_many(matches: list[Match], actor: User) -> tuple[int, int]:
     return approved, skipped
 
 
+def own_match_ids(organisation_id: int, raw_ids: list[str]) -> list[int]:
+    """Return those of the submitted ids that are matches of the organisation."""
+    ids = {int(value) for value in raw_ids if value.isdigit() and len(value) < 12}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Match.id).where(
+        Match.organisation_id == organisation_id, Match.id.in_(ids))))
+
+
 def proposals_by_ids(organisation_id: int, ids) -> list[Match]:
     """Return the organisation's proposals among ``ids`` (others are ignored)."""
     if not ids:

@@ -63,6 +63,7 @@ def action_message(code: str) -> str:
         "participant_busy": gettext("This participant already has a proposed or running match."),
         "participant_not_waiting": gettext("This participant is not on the waiting list."),
         "volunteer_full": gettext("This volunteer has no free place for another participant."),
+        "volunteer_unavailable": gettext("This volunteer is no longer approved to be a buddy."),
         "person_gone": gettext("The participant or volunteer of this match no longer exists."),
         "not_your_match": gettext("Only the volunteer of this match can do this."),
         "date_in_future": gettext("The date cannot be in the future."),
@@ -174,6 +175,10 @@ def approve(match: Match, actor: User) -> Match:
     """Approve a proposal: the participant leaves the waiting list; both get introduced."""
     ensure_transition(match, "approved")
     participant, volunteer = _people(match)
+    if participant.status != "waiting":
+        raise MatchActionError("participant_not_waiting")
+    if volunteer.screening != "approved":
+        raise MatchActionError("volunteer_unavailable")
     match.approved_at = utcnow()
     move(match, "approved", actor)
     participant.status = "matched"

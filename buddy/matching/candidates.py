@@ -35,7 +35,7 @@ CHUNK_EDGES = 1 << 18  # generated (not yet filtered) pairs per chunk
 
 @dataclass(frozen=True, eq=False)
 class CandidateEdges:
-    """Scored feasible pairs grouped by participant (ascending), and per-participant counts."""
+    """Scored feasible pairs (participants ascending by chunk), and per-participant counts."""
 
     p: np.ndarray  # (E,) int64 participant row
     v: np.ndarray  # (E,) int64 volunteer row
@@ -143,7 +143,7 @@ class _Generator:
         return n
 
     def chunk(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Feasible (p, v, c2) of participants lo..hi-1, sorted by p (then generation order)."""
+        """Feasible (p, v, c2) of participants lo..hi-1, in generation order."""
         a, b = np.searchsorted(self.combos.p, [lo, hi])
         p1 = np.repeat(self.combos.p[a:b], self.combos.n[a:b])
         v1 = self.by_loc.expand(self.combos.loc[a:b])
@@ -152,9 +152,7 @@ class _Generator:
         p2 = np.repeat(p2, self.online.count[self.P.org[p2]])
         kept = [self._check(p1, v1, in_person=True), self._check(p2, v2, in_person=False)]
 
-        p_e, v_e, c2 = (np.concatenate(parts) for parts in zip(*kept, strict=True))
-        order = np.argsort(p_e, kind="stable")  # merges two sorted runs
-        return p_e[order], v_e[order], c2[order]
+        return tuple(np.concatenate(parts) for parts in zip(*kept, strict=True))
 
     def _check(self, p_e, v_e, in_person):
         """Check generated pairs; online pairs within in-person reach are dropped as duplicates.
@@ -176,11 +174,28 @@ class _Generator:
 
 
 def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
-    """Positions (ascending) of each participant's k best edges; ties keep the earlier edge."""
-    order = np.lexsort((-score, p_e))
+    """Positions (ascending) of each participant's k best edges (scores in [0, 1]).
+
+    One int64 value sort instead of an argsort: the key packs (participant, 1 - score
+    quantised to the bits left, position), so ranking ties finer than that resolution go
+    to the earlier edge. The scores themselves are not changed.
+    """
+    if len(p_e) == 0:
+        return np.zeros(0, np.int64)
+    p_local = p_e - p_e.min()
+    bits_i = int(len(p_e) - 1).bit_length()
+    bits_p = int(p_local.max()).bit_length()
+    bits_q = 63 - bits_i - bits_p
+    if bits_q < 16:  # absurdly large chunk: fall back to an exact argsort
+        order = np.lexsort((-score, p_e))
+    else:
+        q = np.rint((1.0 - np.clip(score, 0.0, 1.0)) * ((1 << bits_q) - 1)).astype(np.int64)
+        key = (p_local << (bits_q + bits_i)) | (q << bits_i) | np.arange(len(p_e))
+        order = np.sort(key) & ((1 << bits_i) - 1)
     p_sorted = p_e[order]
-    first = np.searchsorted(p_sorted, p_sorted, side="left")
-    return np.sort(order[np.arange(len(order)) - first < k])
+    starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    return np.sort(order[rank < k])
 
 
 def candidate_edges(

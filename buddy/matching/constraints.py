@@ -97,8 +97,11 @@ class PairRules:
         return cls(a[:, 0], a[:, 1], a[:, 2].astype(np.int8))
 
     def keys(self, n_volunteers: int) -> np.ndarray:
-        """Return the sorted unique pair keys p * n_volunteers + v."""
-        return np.unique(self.p * n_volunteers + self.v)
+        """Return the sorted unique pair keys p * n_volunteers + v (cached per width)."""
+        cache = self.__dict__.setdefault("_keys", {})
+        if n_volunteers not in cache:
+            cache[n_volunteers] = np.unique(self.p * n_volunteers + self.v)
+        return cache[n_volunteers]
 
     def kinds_for(self, p_row: int, v_row: int) -> tuple[str, ...]:
         """Return the rule kinds that exclude one pair."""
@@ -111,7 +114,10 @@ def rules_ok_edges(rules: PairRules, p_e: np.ndarray, v_e: np.ndarray, n_v: int)
     """Check edge lists against the rules by sorted-key membership."""
     if len(rules.p) == 0:
         return np.ones(len(p_e), dtype=bool)
-    return ~np.isin(p_e.astype(np.int64) * n_v + v_e, rules.keys(n_v))
+    keys = rules.keys(n_v)
+    query = p_e.astype(np.int64) * n_v + v_e
+    at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return keys[at] != query
 
 
 def apply_rules(matrix_pv: np.ndarray, rules: PairRules, fill: object) -> None:

@@ -35,6 +35,12 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "priority": 0.05,
 }
 
+# Model parameters of the score components (see scores.py and docs/matching.md).
+SLOTS_FOR_FULL_SCORE = 3  # three shared weekly slots (or all the participant has) score 1
+INTERESTS_FOR_FULL_SCORE = 3  # three shared interests (or all the shorter list has) score 1
+PRIMARY_GOAL_SHARE = 0.6  # share of the goal score for covering the primary goal
+WAITING_DAYS_FOR_FULL_SCORE = 180.0  # waiting half a year or longer scores 1
+
 # Why a waiting participant got no proposal, most fundamental first (see docs/matching.md).
 UNMATCHED_REASONS = (
     "no_volunteers",  # no volunteer with free capacity in the participant's organisation

@@ -108,6 +108,7 @@ def explain_pairs(
     columns = {
         "values": values.tolist(),
         "weights": w.tolist(),
+        "contributions": (values * w).tolist(),
         "slots": (P.slots[p_rows] & V.slots[v_rows]).tolist(),
         "km": np.round(distance_km(c2), 1).tolist(),
         "in_person": in_person_reach(p, v, c2).tolist(),
@@ -128,11 +129,8 @@ def _explanation(c: dict, i: int, languages: tuple[str, ...]) -> PairExplanation
     shared_languages = _language_codes(c["lang"][i], languages)
     primary = c["primary"][i]
     return PairExplanation(
-        components=tuple(
-            ComponentScore(name, value, weight, value * weight)
-            for name, value, weight in zip(COMPONENTS, c["values"][i], c["weights"][i],
-                                           strict=True)  # fmt: skip
-        ),
+        components=tuple(map(ComponentScore, COMPONENTS, c["values"][i], c["weights"][i],
+                                 c["contributions"][i])),  # fmt: skip
         shared_slots=shared_slots,
         shared_slot_names=slot_names,
         distance_km=c["km"][i],

@@ -20,7 +20,11 @@ from .domain import (
     GENDERS,
     GOALS,
     INTERESTS,
+    INTERESTS_FOR_FULL_SCORE,
     N_SLOTS,
+    PRIMARY_GOAL_SHARE,
+    SLOTS_FOR_FULL_SCORE,
+    WAITING_DAYS_FOR_FULL_SCORE,
     level_index,
 )
 
@@ -139,22 +143,28 @@ class ParticipantArrays(_Columns):
 
     ids: np.ndarray  # (P,) object, the ids given in the rows
     org: np.ndarray  # (P,) int32 organisation code
-    slots: np.ndarray  # (P,) int64 availability bitmask
+    slots: np.ndarray  # (P,) int32 availability bitmask
     n_slots: np.ndarray  # (P,) int64
+    slots_inv: np.ndarray  # (P,) float64, 1 / min(3, n_slots) (1 when no slots)
     x: np.ndarray  # (P,) float64 unit-sphere coordinates of the neighbourhood centroid
     y: np.ndarray
     z: np.ndarray
     neighbourhood: np.ndarray  # (P,) int32 code, -1 unknown
     priority: np.ndarray  # (P,) bool, lives in a priority area
-    interests: np.ndarray  # (P,) int64 bitmask
+    interests: np.ndarray  # (P,) int32 bitmask
     n_interests: np.ndarray  # (P,) int64
-    goals: np.ndarray  # (P,) int64 bitmask, primary goal included
-    primary_mask: np.ndarray  # (P,) int64, the primary goal's bit or 0
+    interests_inv: np.ndarray  # (P,) float64, 1 / min(3, n_interests) (1 when none)
+    goals: np.ndarray  # (P,) int32 bitmask, primary goal included
+    primary_mask: np.ndarray  # (P,) int32, the primary goal's bit or 0
     n_goals: np.ndarray  # (P,) int64
+    goal_counted: np.ndarray  # (P,) int32, goals scored by share (others, or all w/o primary)
+    goal_hit_coef: np.ndarray  # (P,) float64, goal score for a covered primary goal
+    goal_share_coef: np.ndarray  # (P,) float64, goal score per covered counted goal
     lang: np.ndarray  # (P, W) uint64 language bitmask over Vocabulary.languages
     level: np.ndarray  # (P,) int8 index into LEVELS
     below_a2: np.ndarray  # (P,) bool
     waiting_days: np.ndarray  # (P,) float64, >= 0
+    waiting: np.ndarray  # (P,) float64, min(waiting_days / 180, 1)
     gender_pref: np.ndarray  # (P,) int8 index into GENDERS, -1 = any
     radius_km: np.ndarray  # (P,) float64
     reach_c2: np.ndarray  # (P,) float64 squared unit-sphere chord of radius_km
@@ -168,15 +178,17 @@ class VolunteerArrays(_Columns):
 
     ids: np.ndarray  # (V,) object
     org: np.ndarray  # (V,) int32 organisation code
-    slots: np.ndarray  # (V,) int64 availability bitmask
+    slots: np.ndarray  # (V,) int32 availability bitmask
     n_slots: np.ndarray  # (V,) int64
+    slots_inv: np.ndarray  # (V,) float64, 1 / min(3, n_slots) (1 when no slots)
     x: np.ndarray  # (V,) float64 unit-sphere coordinates
     y: np.ndarray
     z: np.ndarray
     neighbourhood: np.ndarray  # (V,) int32 code, -1 unknown
-    interests: np.ndarray  # (V,) int64 bitmask
+    interests: np.ndarray  # (V,) int32 bitmask
     n_interests: np.ndarray  # (V,) int64
-    support: np.ndarray  # (V,) int64 bitmask over GOALS
+    interests_inv: np.ndarray  # (V,) float64, 1 / min(3, n_interests) (1 when none)
+    support: np.ndarray  # (V,) int32 bitmask over GOALS
     lang: np.ndarray  # (V, W) uint64 language bitmask, Dutch excluded
     gender: np.ndarray  # (V,) int8 index into GENDERS, -1 unknown
     radius_km: np.ndarray  # (V,) float64
@@ -279,22 +291,31 @@ def _gender_code(value: str | None) -> int:
     return -1 if value in (None, ANY_GENDER) else GENDERS.index(value)
 
 
+# (n,) float64: 1 / min(full, count), 1 where count is 0
+def _inverse_capped(count: np.ndarray, full: int) -> np.ndarray:
+    return 1.0 / np.maximum(np.minimum(count, full), 1)
+
+
 def _side_common(rows: Sequence, vocab: Vocabulary, codes: dict, lang_bit: dict) -> dict:
-    slots = _column(rows, "slots", np.int64)
-    interests = _column(rows, "interests", np.int64)
+    slots = _column(rows, "slots", np.int32)
+    interests = _column(rows, "interests", np.int32)
+    n_slots = popcount(slots).astype(np.int64)
+    n_interests = popcount(interests).astype(np.int64)
     x, y, z = _unit_vectors(_column(rows, "lat", np.float64), _column(rows, "lon", np.float64))
     radius_km = _column(rows, "radius_km", np.float64)
     return {
         "ids": np.array([r.id for r in rows] + [None], dtype=object)[:-1],
         "org": _codes((r.organisation_id for r in rows), codes["org"]),
         "slots": slots,
-        "n_slots": popcount(slots).astype(np.int64),
+        "n_slots": n_slots,
+        "slots_inv": _inverse_capped(n_slots, SLOTS_FOR_FULL_SCORE),
         "x": x,
         "y": y,
         "z": z,
         "neighbourhood": _codes((r.neighbourhood_id for r in rows), codes["nbh"]),
         "interests": interests,
-        "n_interests": popcount(interests).astype(np.int64),
+        "n_interests": n_interests,
+        "interests_inv": _inverse_capped(n_interests, INTERESTS_FOR_FULL_SCORE),
         "lang": _language_words(rows, lang_bit, vocab.lang_words),
         "radius_km": radius_km,
         "reach_c2": chord2_of_km(radius_km),
@@ -311,19 +332,41 @@ def participant_arrays(
         (-1 if r.primary_goal is None else GOALS.index(r.primary_goal) for r in rows), np.int64
     )
     primary_mask = np.where(primary >= 0, np.left_shift(1, np.maximum(primary, 0)), 0)
-    goals = _column(rows, "goals", np.int64) | primary_mask
+    goals = (_column(rows, "goals", np.int64) | primary_mask).astype(np.int32)
     level = np.fromiter((level_index(r.level) for r in rows), np.int8, count=len(rows))
+    waiting_days = np.maximum(_column(rows, "waiting_days", np.float64), 0.0)
     return ParticipantArrays(
         **_side_common(rows, vocab, codes, lang_bit),
         priority=_column(rows, "priority_area", bool),
         goals=goals,
-        primary_mask=primary_mask.astype(np.int64),
+        primary_mask=primary_mask.astype(np.int32),
         n_goals=popcount(goals).astype(np.int64),
+        **goal_coefficients(goals, primary_mask.astype(np.int32)),
         level=level,
         below_a2=level < A2,
-        waiting_days=np.maximum(_column(rows, "waiting_days", np.float64), 0.0),
+        waiting_days=waiting_days,
+        waiting=np.minimum(waiting_days / WAITING_DAYS_FOR_FULL_SCORE, 1.0),
         gender_pref=np.fromiter((_gender_code(r.gender_pref) for r in rows), np.int8),
     )
+
+
+# (P,) x 3: which goals count by share, and the coefficients of the goal score
+def goal_coefficients(goals: np.ndarray, primary_mask: np.ndarray) -> dict[str, np.ndarray]:
+    """Goal score = hit_coef * [primary covered] + share_coef * |counted & support|.
+
+    primary + other goals: 0.6 and 0.4 / |others| over the others; primary only: 1 and 0;
+    goals without a primary: 0 and 1 / |goals| over all goals; no goals: 0 and 0.
+    """
+    others = goals & ~primary_mask
+    n_others = popcount(others).astype(np.int64)
+    has_primary = primary_mask != 0
+    share = np.where(has_primary, 1 - PRIMARY_GOAL_SHARE, 1.0)
+    return {
+        "goal_counted": others,
+        "goal_hit_coef": np.where(has_primary, np.where(n_others > 0, PRIMARY_GOAL_SHARE, 1.0),
+                                  0.0),  # fmt: skip
+        "goal_share_coef": np.where(n_others > 0, share / np.maximum(n_others, 1), 0.0),
+    }
 
 
 def volunteer_arrays(
@@ -332,7 +375,7 @@ def volunteer_arrays(
     """Build volunteer arrays (V rows) with the given vocabulary codes."""
     return VolunteerArrays(
         **_side_common(rows, vocab, codes, lang_bit),
-        support=_column(rows, "support", np.int64),
+        support=_column(rows, "support", np.int32),
         gender=np.fromiter((_gender_code(r.gender) for r in rows), np.int8),
         capacity=_column(rows, "capacity", np.int64),
     )

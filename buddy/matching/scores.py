@@ -20,25 +20,22 @@ from .constraints import (
     pair_feasible,
     rules_ok_edges,
 )
-from .domain import COMPONENTS, normalise_weights
+from .domain import (  # noqa: F401  (model parameters, re-exported for readers)
+    COMPONENTS,
+    INTERESTS_FOR_FULL_SCORE,
+    PRIMARY_GOAL_SHARE,
+    SLOTS_FOR_FULL_SCORE,
+    WAITING_DAYS_FOR_FULL_SCORE,
+    normalise_weights,
+)
 from .features import Operand, ParticipantArrays, VolunteerArrays, popcount
 
-SLOTS_FOR_FULL_SCORE = 3  # three shared weekly slots (or all the participant has) score 1
-INTERESTS_FOR_FULL_SCORE = 3  # three shared interests (or all the shorter list has) score 1
-PRIMARY_GOAL_SHARE = 0.6  # share of the goal score for covering the primary goal
-WAITING_DAYS_FOR_FULL_SCORE = 180.0  # waiting half a year or longer scores 1
-
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """numerator / denominator capped at 1, and 0 where the denominator is 0."""
-    return np.minimum(numerator / np.maximum(denominator, 1), 1.0) * (denominator > 0)
 
 
 # (P, V) | (E,) float64 in [0, 1]: shared slots / min(3, participant's slots)
 def availability_score(p: Operand, v: Operand) -> np.ndarray:
     """Shared weekly slots over min(3, the participant's slot count), capped at 1."""
-    shared = popcount(p.slots & v.slots)
-    return _ratio(shared, np.minimum(p.n_slots, SLOTS_FOR_FULL_SCORE))
+    return np.minimum(popcount(p.slots & v.slots) * p.slots_inv, 1.0)
 
 
 # (P, V) | (E,) float64 in [0, 1]: 1 - d / min(radii) when meeting in person, else 0
@@ -54,8 +51,7 @@ def proximity_score(p: Operand, v: Operand, c2: np.ndarray) -> np.ndarray:
 def interests_score(p: Operand, v: Operand) -> np.ndarray:
     """Shared interests over min(3, the shorter list's length), capped at 1."""
     shared = popcount(p.interests & v.interests)
-    full = np.minimum(np.minimum(p.n_interests, v.n_interests), INTERESTS_FOR_FULL_SCORE)
-    return _ratio(shared, full)
+    return np.minimum(shared * np.maximum(p.interests_inv, v.interests_inv), 1.0)
 
 
 # (P, V) | (E,) float64 in [0, 1]: 0.6 primary goal covered + 0.4 share of other goals
@@ -64,19 +60,10 @@ def goals_score(p: Operand, v: Operand) -> np.ndarray:
 
     With a primary goal and other goals: 0.6 * [primary covered] + 0.4 * covered share of
     the others; with only a primary goal: [primary covered]; with no primary goal: the
-    covered share of all goals; with no goals at all: 0.
+    covered share of all goals; with no goals at all: 0 (see features.goal_coefficients).
     """
-    primary_hit = (p.primary_mask & v.support) != 0
-    others = p.goals & ~p.primary_mask
-    n_others = p.n_goals - (p.primary_mask != 0)
-    others_share = _ratio(popcount(others & v.support), n_others)
-    all_share = _ratio(popcount(p.goals & v.support), p.n_goals)
-    with_primary = np.where(
-        n_others > 0,
-        PRIMARY_GOAL_SHARE * primary_hit + (1 - PRIMARY_GOAL_SHARE) * others_share,
-        primary_hit,
-    )
-    return np.where(p.primary_mask != 0, with_primary, all_share)
+    hit = (p.primary_mask & v.support) != 0
+    return p.goal_hit_coef * hit + p.goal_share_coef * popcount(p.goal_counted & v.support)
 
 
 # (P, V) | (E,) bool: the pair shares a language other than Dutch
@@ -94,7 +81,7 @@ def language_score(p: Operand, v: Operand) -> np.ndarray:
 # (P, 1) | (E,) float64 in [0, 1]: min(waiting days / 180, 1), participant-only
 def waiting_score(p: Operand) -> np.ndarray:
     """Grows linearly with waiting days and saturates at half a year."""
-    return np.minimum(p.waiting_days / WAITING_DAYS_FOR_FULL_SCORE, 1.0)
+    return p.waiting
 
 
 # (P, 1) | (E,) float64 in {0, 1}: participant lives in a priority area
@@ -117,7 +104,11 @@ def component_scores(p: Operand, v: Operand, c2: np.ndarray) -> dict[str, np.nda
 
 
 class WeightTable:
-    """Normalised weights per organisation code: an (O, 7) table in COMPONENTS order."""
+    """Normalised weights per organisation code: an (O, 7) table in COMPONENTS order.
+
+    `uniform` holds the weights as plain floats when every organisation uses the same ones,
+    which spares one gather per component and pair.
+    """
 
     def __init__(
         self,
@@ -132,6 +123,10 @@ class WeightTable:
         self.table = np.array(  # (O, 7) float64, rows sum to 1
             [[r[k] for k in COMPONENTS] for r in rows] or np.zeros((0, len(COMPONENTS)))
         ).reshape(-1, len(COMPONENTS))
+        same = len(self.table) == 0 or bool(np.all(self.table == self.table[0]))
+        self.uniform = [float(w) for w in (self.table[0] if len(self.table) else
+                                           [base[k] for k in COMPONENTS])] if same else None  # fmt: skip
+        self.columns = np.ascontiguousarray(self.table.T)  # (7, O)
 
     def for_org(self, code: int) -> dict[str, float]:
         """Return the weights of one organisation code as a dict."""
@@ -141,10 +136,10 @@ class WeightTable:
 # (P, V) | (E,) float64 in [0, 1]: weighted sum of the components with the org's weights
 def weighted_score(p: Operand, components: Mapping[str, np.ndarray], weights: WeightTable):
     """Sum weight(org, k) * component_k over COMPONENTS."""
-    w = weights.table[p.org]  # (P, 1, 7) | (E, 7)
     total = 0.0
     for k, name in enumerate(COMPONENTS):
-        total = total + w[..., k] * components[name]
+        w = weights.uniform[k] if weights.uniform else weights.columns[k][p.org]
+        total = total + w * components[name]
     return total
 
 

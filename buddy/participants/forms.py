@@ -14,9 +14,19 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from ..auth.forms import strong_password
 from ..auth.services import PASSWORD_MAX, normalise_email, normalise_phone
 from ..forms import CleanStringField, MultiCheckboxField, SlotsField, name_length, person_name
-from ..vocab import GENDER_PREFS, GOALS, INTERESTS, LEVELS, SPOKEN_LANGUAGES, mask_from_keys
+from ..vocab import (
+    DAYS,
+    GENDER_PREFS,
+    GOALS,
+    INTERESTS,
+    LEVELS,
+    PARTS,
+    SPOKEN_LANGUAGES,
+    mask_from_keys,
+)
 
 TOO_LONG = _l("This is too long.")
+# Translators: error when a question that takes one answer was sent with several
 ONE_ANSWER = _l("Please give one answer.")
 _PHONE_CHARACTERS = re.compile(r"[0-9+()./\s-]*")
 _PHONE_NUMBER = re.compile(r"\+[0-9]{8,15}")
@@ -46,11 +56,16 @@ def phone_number(form, field) -> None:
         raise ValidationError(_l("This phone number is too short or too long. Please check it."))
 
 
+# WTForms 3.3 warns (an error in our tests) when choice tuples are given to a field's
+# constructor; assigning them right after is supported and keeps the (value, label) pairs
+# the templates and ``MultiCheckboxField`` expect.
+
 class ChoiceField(RadioField):
     """One answer from a fixed list; anything else gets one short, translated message."""
 
-    def __init__(self, label=None, validators=None, message=None, **kwargs):
-        super().__init__(label, validators, **kwargs)
+    def __init__(self, label=None, validators=None, message=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=[], **kwargs)
+        self.choices = list(choices)
         self.message = message or _l("Please choose one answer.")
 
     def process_formdata(self, valuelist):
@@ -62,6 +77,22 @@ class ChoiceField(RadioField):
     def pre_validate(self, form):
         if self.data is None or self.data not in {value for value, _label in self.choices or []}:
             raise ValidationError(self.message)
+
+
+class Checkboxes(MultiCheckboxField):
+    """Checkboxes from a fixed list of ``(value, label)`` choices."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=[], **kwargs)
+        self.choices = list(choices)
+
+
+class WeekSlots(SlotsField):
+    """The weekly availability grid: 21 ``day-part`` checkboxes."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        MultiCheckboxField.__init__(self, label, validators, choices=[], **kwargs)
+        self.choices = [(f"{d}-{p}", f"{d}-{p}") for d in DAYS for p in PARTS]
 
 
 class StepForm(FlaskForm):
@@ -146,7 +177,7 @@ class NeighbourhoodForm(StepForm):
 
 
 class TimesForm(StepForm):
-    availability = SlotsField(
+    availability = WeekSlots(
         _l("When can you meet?"),
         validators=[at_least_one(_l("Please choose at least one time."))],
         description=_l("Tap every time of the week that is good for you. Choose as many as "
@@ -158,7 +189,7 @@ class TimesForm(StepForm):
 
 
 class InterestsForm(StepForm):
-    interests = MultiCheckboxField(
+    interests = Checkboxes(
         _l("What do you like to do?"), choices=[(key, key) for key in INTERESTS],
         description=_l("Choose one or more. You can also skip this question."),
     )
@@ -179,7 +210,7 @@ class DutchForm(StepForm):
 
 
 class GoalsForm(StepForm):
-    goals = MultiCheckboxField(
+    goals = Checkboxes(
         _l("What do you want to do with your buddy?"), choices=[(key, key) for key in GOALS],
         validators=[at_least_one(_l("Please choose at least one."))],
         description=_l("Choose one or more."),
@@ -204,7 +235,7 @@ class MainGoalForm(StepForm):
 
 
 class LanguagesForm(StepForm):
-    languages = MultiCheckboxField(
+    languages = Checkboxes(
         _l("Which languages do you speak?"), choices=[(c, c) for c in SPOKEN_LANGUAGES],
         validators=[at_least_one(_l("Please choose at least one language."))],
         description=_l("Choose all the languages you speak. Maybe your buddy speaks one too."),

@@ -30,7 +30,7 @@ JOINED_KEY = "joined"
 SIGNUP_LIMIT = "40 per hour"
 DETAILS_LIMIT = "30 per hour"
 STEP_PICTOS = {
-    "name": "person", "contact": "phone", "neighbourhood": "map-pin", "times": "calendar",
+    "name": "person", "contact": "message", "neighbourhood": "map-pin", "times": "calendar",
     "interests": "heart", "dutch": "level", "goals": "check", "main-goal": "check",
     "languages": "language", "buddy": "any", "password": "login", "consent": "book",
 }
@@ -103,15 +103,20 @@ def step(slug: str, step: str):
     if not services.may_open(step, draft, hood_ids):
         target = services.first_unanswered(draft, hood_ids)
         return redirect(url_for("participants.step", slug=slug, step=target), 303)
-    form = step_form(step, None if request.method == "POST" else services.form_values(
-        draft, step, _locale()), neighbourhoods=hoods, goals=services.chosen_goals(draft),
-        has_password=bool(draft.get("password_hash")))
+    form = _step_form(step, draft, hoods)
     if request.method == "POST":
-        return _answer(organisation, step, draft, form, hoods)
+        return _answer(organisation, step, draft, form)
     return _render_step(organisation, step, draft, form)
 
 
-def _answer(organisation, step: str, draft: dict, form, hoods):
+def _step_form(step: str, draft: dict, hoods):
+    """Build the step's form: from what was sent (POST) or from the draft (GET)."""
+    values = None if request.method == "POST" else services.form_values(draft, step, _locale())
+    return step_form(step, values, neighbourhoods=hoods, goals=services.chosen_goals(draft),
+                     has_password=bool(draft.get("password_hash")))
+
+
+def _answer(organisation, step: str, draft: dict, form):
     """Take in a submitted step: go back, on, or finish; show the errors otherwise."""
     going_back = form.nav.data == "back"
     if form.validate_on_submit():
@@ -133,14 +138,14 @@ def _render_step(organisation, step: str, draft: dict, form):
         f"participants/step_{step.replace('-', '_')}.html", organisation=organisation,
         step=step, steps=steps, number=steps.index(step) + 1, form=form,
         picto=STEP_PICTOS[step], has_password=bool(draft.get("password_hash")),
-        language_names=services.spoken_language_names(_locale()), draft=draft)
+        language_names=services.spoken_language_names(_locale()) if step == "languages" else {},
+        draft=draft)
 
 
 def _finish(organisation, draft: dict):
     """Create the participant, forget the draft, log in if they chose a password."""
     registration = services.register_participant(
-        organisation, draft, _locale(), current_app.config["PRIVACY_VERSION"],
-        page_url=url_for("participants.dashboard", _external=True))
+        organisation, draft, _locale(), page_url=url_for("participants.dashboard", _external=True))
     _forget_draft()
     user = registration.user
     if user.password_hash:
@@ -187,8 +192,7 @@ def details():
     values = None if request.method == "POST" else services.details_values(current_user, profile)
     form = DetailsForm(data=values, neighbourhoods=hoods)
     if form.validate_on_submit() and _contact_allowed(form):
-        services.update_details(current_user, profile, form.answers(), _locale(),
-                                current_app.config["PRIVACY_VERSION"])
+        services.update_details(current_user, profile, form.answers(), _locale())
         flash(gettext("Your details are saved."), "success")
         return redirect(url_for("participants.dashboard"), 303)
     status = 422 if request.method == "POST" else 200

@@ -16,7 +16,6 @@ from ..audit import record
 from ..auth.services import hash_password
 from ..extensions import db
 from ..models import (
-    ConsentRecord,
     Match,
     Neighbourhood,
     Organisation,
@@ -26,6 +25,7 @@ from ..models import (
     utcnow,
 )
 from ..notifications import queue_email
+from ..privacy.services import record_consent, withdraw_consent
 from ..vocab import (
     ALL_SLOTS_MASK,
     GENDER_PREFS,
@@ -199,7 +199,7 @@ class Registration:
 
 
 def register_participant(organisation: Organisation, draft: dict, locale: str,
-                         privacy_version: str, page_url: str) -> Registration:
+                         page_url: str) -> Registration:
     """Create the participant from a complete draft: account, profile, consent, welcome mail.
 
     An e-mail address or phone number that belongs to another account is not stored and
@@ -212,10 +212,11 @@ def register_participant(organisation: Organisation, draft: dict, locale: str,
                         None if "email" in in_use else email,
                         None if "phone" in in_use else phone)
     if user is None:  # the address was taken a moment ago by a parallel sign-up
-        in_use = [kind for kind, value in (("email", email), ("phone", phone)) if value]
+        in_use = contact_in_use(email, phone) or [
+            kind for kind, value in (("email", email), ("phone", phone)) if value]
         user = _insert_user(organisation, locale, draft.get("password_hash"), None, None)
     profile = _insert_profile(organisation, user, draft)
-    _record_consents(user, profile, locale, privacy_version)
+    _record_consents(user, profile, locale)
     record("participant.self_registered", profile, locale=locale,
            with_password=bool(user.password_hash), with_email=bool(user.email),
            with_phone=bool(user.phone))
@@ -292,26 +293,14 @@ def _insert_profile(organisation, user, draft) -> ParticipantProfile:
     return profile
 
 
-def _record_consents(user, profile, locale, privacy_version) -> None:
-    record_consent(user, "privacy", locale, privacy_version)
-    if profile.share_email or profile.share_phone:
-        record_consent(user, "share_contact", locale, privacy_version)
-
-
-def record_consent(user: User, purpose: str, locale: str, text_version: str):
-    """Record consent given online, through the privacy services when they exist."""
-    try:
-        from ..privacy import services as privacy_services
-    except ImportError:
-        privacy_services = None
-    shared = getattr(privacy_services, "record_consent", None)
-    if shared is not None:
-        return shared(user, purpose, locale, method="online")
-    consent = ConsentRecord(user_id=user.id, purpose=purpose, text_version=text_version,
-                            locale=locale, method="online")
-    db.session.add(consent)
-    db.session.flush()
-    return consent
+def _record_consents(user, profile, locale) -> None:
+    """Record consent for the privacy terms and, if anything is shared, for sharing."""
+    shares = (profile.share_email, profile.share_phone)
+    record_consent(user, "privacy", locale)
+    if any(shares):
+        record_consent(user, "share_contact", locale)
+        # Per item, as the person chose: giving "share_contact" alone switches e-mail on.
+        profile.share_email, profile.share_phone = shares
 
 
 # -- the participant's own page ---------------------------------------------------------------
@@ -378,8 +367,8 @@ def contact_changes(user: User, email: str | None, phone: str | None) -> list[st
     return changed
 
 
-def update_details(user: User, profile: ParticipantProfile, answers: dict, locale: str,
-                   privacy_version: str) -> list[str]:
+def update_details(user: User, profile: ParticipantProfile, answers: dict, locale: str
+                   ) -> list[str]:
     """Save the participant's own changes; return the names of the changed fields."""
     before = details_values(user, profile)
     user.email = answers["email"] or None
@@ -387,8 +376,6 @@ def update_details(user: User, profile: ParticipantProfile, answers: dict, local
     goals = answers["goals"]
     was_sharing = profile.share_email or profile.share_phone
     profile.first_name = answers["first_name"]
-    profile.share_email = bool(user.email and answers["share_email"])
-    profile.share_phone = bool(user.phone and answers["share_phone"])
     profile.neighbourhood_id = answers["neighbourhood_id"]
     profile.availability = answers["availability_mask"]
     profile.interests = mask_from_keys(answers["interests"], INTERESTS)
@@ -397,8 +384,9 @@ def update_details(user: User, profile: ParticipantProfile, answers: dict, local
     profile.primary_goal = answers["primary_goal"] if answers["primary_goal"] in goals else goals[0]
     profile.languages = [c for c in SPOKEN_LANGUAGES if c in answers["languages"]]
     profile.gender_pref = answers["gender_pref"]
-    _sync_share_consent(user, was_sharing, profile.share_email or profile.share_phone, locale,
-                        privacy_version)
+    _update_sharing(user, profile, was_sharing, locale,
+                    share_email=bool(user.email and answers["share_email"]),
+                    share_phone=bool(user.phone and answers["share_phone"]))
     db.session.flush()
     after = details_values(user, profile)
     changed = sorted(key for key in after if after[key] != before[key])
@@ -408,11 +396,11 @@ def update_details(user: User, profile: ParticipantProfile, answers: dict, local
     return changed
 
 
-def _sync_share_consent(user, was_sharing: bool, sharing: bool, locale, version) -> None:
-    if sharing and not was_sharing:
-        record_consent(user, "share_contact", locale, version)
-    elif was_sharing and not sharing:
-        for consent in db.session.scalars(select(ConsentRecord).where(
-                ConsentRecord.user_id == user.id, ConsentRecord.purpose == "share_contact",
-                ConsentRecord.withdrawn_at.is_(None))):
-            consent.withdrawn_at = utcnow()
+def _update_sharing(user, profile, was_sharing: bool, locale: str, share_email: bool,
+                    share_phone: bool) -> None:
+    """Give or withdraw the "share_contact" consent as sharing starts or stops."""
+    if (share_email or share_phone) and not was_sharing:
+        record_consent(user, "share_contact", locale)
+    elif was_sharing and not (share_email or share_phone):
+        withdraw_consent(user, "share_contact", actor=user)
+    profile.share_email, profile.share_phone = share_email, share_phone

@@ -14,6 +14,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -43,7 +44,7 @@ from ..vocab import (
 )
 from . import services
 from .services import Contact, ParticipantFacts
-from .wording import CONSENT_PURPOSES
+from .wording import CONSENT_PURPOSES, spoken_language_name
 
 TOO_LONG = _l("This is too long.")
 EARLIEST_DATE = date(2000, 1, 1)
@@ -123,7 +124,7 @@ def locale_choices() -> list[tuple[str, str]]:
 
 def spoken_language_choices() -> list[tuple[str, str]]:
     """Spoken languages named in the reader's language, sorted by that name."""
-    return sorted(((code, language_name(code)) for code in SPOKEN_LANGUAGES),
+    return sorted(((code, spoken_language_name(code)) for code in SPOKEN_LANGUAGES),
                   key=lambda item: item[1].casefold())
 
 
@@ -205,12 +206,18 @@ class IntakeTalkForm(FlaskForm):
         description=_l("Facts that matter for matching. No medical or other sensitive details."))
 
 
+def _date_needed_when_received(form, field) -> None:
+    if form.status.data == "received" and not (field.raw_data and field.raw_data[0].strip()):
+        raise StopValidation(_l("Please fill in the issue date of the VOG."))
+
+
 class VogForm(FlaskForm):
     status = Radio(_l("VOG status"), choices=[
         ("requested", labels.VOG["requested"]), ("received", labels.VOG["received"])],
         invalid_choice_message=_l("Please choose a status."),
         validators=[InputRequired(_l("Please choose a status."))])
-    issued_on = DateField(_l("Issue date on the VOG"), validators=[Optional(), not_in_future],
+    issued_on = DateField(_l("Issue date on the VOG"),
+                          validators=[_date_needed_when_received, Optional(), not_in_future],
                           description=_l("Only the date. Never keep a scan or copy."))
 
     def __init__(self, *args, valid_years: int = 3, **kwargs):
@@ -218,11 +225,10 @@ class VogForm(FlaskForm):
         self.valid_years = valid_years
 
     def validate_issued_on(self, field) -> None:
-        if self.status.data != "received":
-            return
-        if field.data is None:
-            raise ValidationError(_l("Please fill in the issue date of the VOG."))
-        if not services.vog_is_valid(field.data, self.valid_years, local_today()):
+        today = local_today()
+        if self.status.data == "received" and not services.vog_is_valid(
+            field.data, self.valid_years, today
+        ):
             raise ValidationError(_l(
                 "This VOG is older than %(years)d years. Please ask for a new one.",
                 years=self.valid_years))
@@ -313,7 +319,7 @@ class ParticipantFactsForm(FlaskForm):
             raise ValidationError(_l("Please choose at least one language."))
 
     def validate_target_level(self, field) -> None:
-        if field.data and self.dutch_level.data in LEVELS and (
+        if field.data in TARGET_LEVELS and self.dutch_level.data in LEVELS and (
             LEVELS.index(field.data) < LEVELS.index(self.dutch_level.data)
         ):
             raise ValidationError(_l("The target level cannot be below the level now."))

@@ -24,7 +24,6 @@ from ..models import (
     VolunteerProfile,
     utcnow,
 )
-from ..vocab import INTERESTS, keys_from_mask
 from . import services, wording
 from .forms import (
     ConfirmDeleteForm,
@@ -44,6 +43,9 @@ from .forms import (
 from .services import ActionRefused
 
 bp = Blueprint("people", __name__, template_folder="templates", url_prefix="/coordinator")
+# Translated names for codes, for the detail pages.
+TEXTS = {"consent_labels": wording.CONSENT_PURPOSES, "action_labels": wording.ACTIONS,
+         "spoken_name": wording.spoken_language_name}
 
 
 def _organisation() -> Organisation:
@@ -79,34 +81,30 @@ def volunteers():
                            today=local_today()), 200 if valid else 422
 
 
-def _render_volunteer(volunteer: VolunteerProfile, status: int = 200, refused: str = "",
-                      **forms):
-    """Render the volunteer's page with fresh forms, except those passed in ``forms``."""
-    organisation = volunteer.organisation
-    today = local_today()
+def _screening_forms(volunteer: VolunteerProfile, today, forms: dict) -> dict:
+    """Return the four screening forms, filled from ``volunteer`` unless given in ``forms``."""
     blank = {"formdata": None}
     forms.setdefault("intake_form", IntakeTalkForm(
         prefix="intake", held_on=volunteer.intake_on or today, note=volunteer.screening_note,
         **blank))
     forms.setdefault("vog_form", VogForm(
-        prefix="vog", valid_years=organisation.vog_valid_years,
+        prefix="vog", valid_years=volunteer.organisation.vog_valid_years,
         status="received" if volunteer.vog_status in ("requested", "received") else "requested",
         issued_on=volunteer.vog_issued_on, **blank))
     forms.setdefault("training_form", TrainingForm(
         prefix="training", done_on=volunteer.training_done_on or today, **blank))
     forms.setdefault("reject_form", RejectForm(prefix="reject", **blank))
-    valid_until = (services.vog_expires_on(volunteer.vog_issued_on, organisation.vog_valid_years)
-                   if volunteer.vog_issued_on else None)
+    return forms
+
+
+def _render_volunteer(volunteer: VolunteerProfile, status: int = 200, refused: str = "",
+                      **forms):
+    """Render the volunteer's page; forms passed in ``forms`` keep what was typed."""
+    today = local_today()
     return render_template(
-        "people/volunteer.html", volunteer=volunteer, organisation=organisation, today=today,
-        refused=refused, blockers=services.approval_blockers(volunteer, today),
-        vog_valid_until=valid_until, vog_checked_by=services.staff_email(
-            volunteer.vog_checked_by_id),
-        interest_keys=keys_from_mask(volunteer.interests, INTERESTS),
-        consents=services.consent_records(volunteer.user_id),
-        consent_labels=wording.CONSENT_PURPOSES, action_labels=wording.ACTIONS,
-        history=services.screening_history(volunteer),
-        matches=services.volunteer_matches(volunteer), **forms), status
+        "people/volunteer.html", refused=refused, today=today,
+        **services.volunteer_overview(volunteer, today), **TEXTS,
+        **_screening_forms(volunteer, today, forms)), status
 
 
 def _screening_step(volunteer: VolunteerProfile, step, done_message: str):
@@ -230,17 +228,10 @@ def participant(participant_id: int):
     """Show a participant, with barriers, consent, level assessments and matches (audited)."""
     profile = _get_own(ParticipantProfile, participant_id)
     services.record_participant_viewed(profile)
-    purposes = services.active_consent_purposes(profile.user_id)
-    return render_template(
-        "people/participant.html", profile=profile, user=profile.user,
-        waiting_days=services.waiting_days(profile, utcnow()),
-        registered_by=services.staff_email(profile.registered_by_id),
-        consents=services.consent_records(profile.user_id),
-        consent_labels=wording.CONSENT_PURPOSES,
-        withdraw_form=WithdrawConsentForm(purposes=purposes, formdata=None),
-        assessments=services.level_assessments(profile),
-        matches=services.participant_matches(profile),
-        interest_keys=keys_from_mask(profile.interests, INTERESTS))
+    form = WithdrawConsentForm(purposes=services.active_consent_purposes(profile.user_id),
+                               formdata=None)
+    return render_template("people/participant.html", withdraw_form=form, **TEXTS,
+                           **services.participant_overview(profile, utcnow()))
 
 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])

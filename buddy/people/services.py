@@ -31,7 +31,7 @@ from ..models import (
     utcnow,
 )
 from ..notifications import queue_email
-from ..vocab import OPEN_MATCH_STATES
+from ..vocab import INTERESTS, OPEN_MATCH_STATES, keys_from_mask
 
 PER_PAGE = 50
 VOG_WARNING_DAYS = 30
@@ -210,6 +210,21 @@ def staff_email(user_id: int | None) -> str | None:
     if user_id is None:
         return None
     return db.session.scalar(select(User.email).where(User.id == user_id))
+
+
+def volunteer_overview(volunteer: VolunteerProfile, today: date) -> dict:
+    """Return what the coordinator's page of one volunteer shows."""
+    organisation = volunteer.organisation
+    valid_until = (vog_expires_on(volunteer.vog_issued_on, organisation.vog_valid_years)
+                   if volunteer.vog_issued_on else None)
+    return {
+        "volunteer": volunteer, "organisation": organisation,
+        "blockers": approval_blockers(volunteer, today), "vog_valid_until": valid_until,
+        "vog_checked_by": staff_email(volunteer.vog_checked_by_id),
+        "interest_keys": keys_from_mask(volunteer.interests, INTERESTS),
+        "consents": consent_records(volunteer.user_id),
+        "history": screening_history(volunteer), "matches": volunteer_matches(volunteer),
+    }
 
 
 # -- volunteers: screening --------------------------------------------------------------
@@ -462,6 +477,17 @@ def participant_matches(profile: ParticipantProfile) -> list[Match]:
         select(Match).where(Match.participant_id == profile.id)
         .options(selectinload(Match.volunteer))
         .order_by(Match.proposed_at.desc(), Match.id.desc())))
+
+
+def participant_overview(profile: ParticipantProfile, now: datetime) -> dict:
+    """Return what the coordinator's page of one participant shows (barriers included)."""
+    return {
+        "profile": profile, "user": profile.user, "waiting_days": waiting_days(profile, now),
+        "registered_by": staff_email(profile.registered_by_id),
+        "interest_keys": keys_from_mask(profile.interests, INTERESTS),
+        "consents": consent_records(profile.user_id),
+        "assessments": level_assessments(profile), "matches": participant_matches(profile),
+    }
 
 
 def record_participant_viewed(profile: ParticipantProfile) -> None:

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import language_name
+
 CONSENT_PURPOSES = {
     "privacy": _l("Keeping their data to find and support a buddy"),
     "code_of_conduct": _l("Code of conduct"),
@@ -18,3 +20,14 @@ ACTIONS = {
     "volunteer.rejected": _l("Rejected"),
     "volunteer.vog_expired": _l("VOG expired"),
 }
+
+# Spoken languages that Babel has no name for in every locale.
+MISSING_LANGUAGE_NAMES = {"prs": _l("Dari")}
+
+
+def spoken_language_name(code: str) -> str:
+    """Return the name of spoken language ``code`` in the reader's language."""
+    name = language_name(code)
+    if name == code and code in MISSING_LANGUAGE_NAMES:
+        return str(MISSING_LANGUAGE_NAMES[code])
+    return name

@@ -346,7 +346,8 @@ def erase_person(user: User, actor: User | None) -> dict:
             key = _close_match(match, actor, freed_participant=participant is None)
             counts[key] += 1
     counts.update(_blank_match_texts([m.id for m in matches]))
-    counts["messages_redacted"] = _redact_messages(user, volunteer or participant)
+    counterparts = _counterpart_user_ids(matches, volunteer, participant)
+    counts["messages_redacted"] = _redact_messages(user, volunteer or participant, counterparts)
     if _is_coordinator(actor):
         audit.record("person.erased", user, role=user.role, **counts)
     db.session.flush()
@@ -410,11 +411,27 @@ def _blank_match_texts(match_ids: list[int]) -> dict[str, int]:
     return {"texts_blanked": blanked}
 
 
-def _redact_messages(user: User, profile) -> int:
-    """Blank other people's e-mails in the organisation that mention ``user``.
+def _counterpart_user_ids(matches: list[Match], volunteer, participant) -> set[int]:
+    """Return the user ids of the people on the other side of ``matches``."""
+    ids: set[int] = set()
+    for match in matches:
+        if volunteer is not None and match.participant_id is not None:
+            other = db.session.get(ParticipantProfile, match.participant_id)
+        elif participant is not None and match.volunteer_id is not None:
+            other = db.session.get(VolunteerProfile, match.volunteer_id)
+        else:
+            other = None
+        if other is not None:
+            ids.add(other.user_id)
+    return ids
 
-    Introductions tell a buddy the other person's first name and maybe contact details;
-    those copies must go too. Pending ones are not sent any more.
+
+def _redact_messages(user: User, profile, counterparts: set[int]) -> int:
+    """Remove ``user``'s name, e-mail and phone from other people's e-mails in the organisation.
+
+    Introductions tell a buddy the other person's first name and maybe contact details; those
+    copies must go too. Pending e-mails to the people they were matched with are about a
+    match that has ended now, so they are not sent at all.
     """
     needles = [n for n in (user.email, user.phone) if n]
     name = profile.first_name if profile is not None else ""
@@ -433,8 +450,10 @@ def _redact_messages(user: User, profile) -> int:
     for message in candidates:
         if not (pattern.search(message.body) or pattern.search(message.subject)):
             continue
-        message.body, message.subject = "", pattern.sub("…", message.subject)
-        if message.state == "pending":
-            message.state, message.last_error = "failed", "not sent: person erased"
+        message.body = pattern.sub("…", message.body)
+        message.subject = pattern.sub("…", message.subject)
+        if message.state == "pending" and message.user_id in counterparts:
+            message.state, message.body = "failed", ""
+            message.last_error = "not sent: the other person's data was erased"
         redacted += 1
     return redacted

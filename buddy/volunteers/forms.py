@@ -48,7 +48,7 @@ from ..vocab import (
     slot_keys,
 )
 
-LANGUAGE_ROWS = 5  # other languages a volunteer can add next to Dutch
+LANGUAGE_ROWS = 4  # other languages a volunteer can add next to Dutch
 RADIUS_MIN, RADIUS_MAX = 1, 25
 CAPACITIES = (1, 2, 3)
 COMMITMENT_MONTHS = (6, 12, 18, 24)
@@ -130,9 +130,10 @@ class AboutFields:
         self.neighbourhood.choices = [("", gettext("Choose your neighbourhood"))] + [
             (str(hood.id), hood.name) for hood in neighbourhoods]
         others = sorted((code for code in SPOKEN_LANGUAGES if code != "nl"), key=language_name)
-        language_choices = [("", gettext("No other language"))] + [
+        empty = "—"  # the empty choice: not a word, so nothing to translate
+        language_choices = [("", empty)] + [
             (code, language_name(code)) for code in others]
-        level_choices = [("", gettext("Choose how well"))] + [
+        level_choices = [("", empty)] + [
             (key, labels.LANGUAGE_LEVELS[key]) for key in LANGUAGE_LEVELS]
         for row in language_rows(self):
             row.language.choices = language_choices

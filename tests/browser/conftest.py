@@ -3,7 +3,7 @@
 ``live_app`` makes the per-test transaction of ``tests/conftest.py`` step aside: the live
 server runs real commits in its own threads, on its own database, which is dropped after
 the test. Use ``live_server`` for the base URL, ``browser`` for Chromium and ``phone_page``
-for a 375 x 812 touch screen; ``PageWeight`` sums what a page load transferred.
+for a 375 x 812 touch screen; ``cold_page_weight`` measures what a page costs to load.
 """
 
 import os
@@ -77,37 +77,38 @@ def browser():
 
 @pytest.fixture
 def phone_page(browser):
-    """A fresh browser context with a 375 x 812 touch screen and the HTTP cache off."""
+    """A fresh browser context with a 375 x 812 touch screen."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
                                   device_scale_factor=1)
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     try:
-        yield page
+        yield context.new_page()
     finally:
         context.close()
 
 
-class PageWeight:
-    """Count the bytes each page load transfers (document, CSS, JS, images; no fonts)."""
+COUNTED_TYPES = {"document", "stylesheet", "script", "image"}
 
-    COUNTED = {"document", "stylesheet", "script", "image"}
 
-    def __init__(self, page) -> None:
-        self.responses = []
-        page.on("requestfinished", self._finished)
+def cold_page_weight(browser, page) -> tuple[int, list[tuple[str, int]]]:
+    """Load ``page``'s URL again with an empty cache (same cookies); return the bytes it
+    transferred for the document, CSS, JS and images (fonts excluded) and per response."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  storage_state=page.context.storage_state())
+    responses = []
 
-    def _finished(self, request) -> None:
-        if request.resource_type in self.COUNTED:
+    def finished(request) -> None:
+        if request.resource_type in COUNTED_TYPES:
             sizes = request.sizes()
-            self.responses.append(
-                (request.url, sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+            responses.append((request.url,
+                              sizes["responseBodySize"] + sizes["responseHeadersSize"]))
 
-    def take(self) -> tuple[int, list]:
-        """Return the bytes since the last call and the responses they came from."""
-        responses, self.responses = self.responses, []
-        return sum(size for _url, size in responses), responses
+    try:
+        cold = context.new_page()
+        cold.on("requestfinished", finished)
+        cold.goto(page.url, wait_until="load")
+    finally:
+        context.close()
+    return sum(size for _url, size in responses), responses
 
 
 def screenshot(page, name: str) -> Path:

@@ -6,9 +6,10 @@ from buddy.extensions import db
 from tests import factories as f
 
 
-def fresh(obj):
-    """Return ``obj`` re-read in the current session (requests detach earlier objects)."""
-    return db.session.get(type(obj), obj.id)
+@pytest.fixture
+def fresh():
+    """Return a function that re-reads an object (a request detaches earlier objects)."""
+    return lambda obj: db.session.get(type(obj), obj.id)
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def org():
 
 @pytest.fixture
 def coordinator(org):
-    return f.make_user("coordinator", org)
+    return f.make_user("coordinator", org, locale="en")  # English pages: stable assertions
 
 
 @pytest.fixture
@@ -34,3 +35,28 @@ def coord(client, login, org, coordinator):
 def hood_id(org):
     """The id of the organisation's first neighbourhood (made by ``make_org``)."""
     return f.make_neighbourhood(org, name="Overvecht", lat=52.117, lon=5.113).id
+
+
+@pytest.fixture
+def count_queries():
+    """Return a function that runs a callable and counts the SQL statements it sends.
+
+    The session starts empty, so nothing loaded by the test itself hides a query.
+    """
+    from sqlalchemy import event
+
+    def run(action):
+        statements = []
+
+        def remember(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        db.session.remove()
+        event.listen(db.engine, "before_cursor_execute", remember)
+        try:
+            result = action()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", remember)
+        return result, len(statements)
+
+    return run

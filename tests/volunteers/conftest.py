@@ -1,7 +1,10 @@
 """Fixtures for the volunteer sign-up and own-page tests: an organisation and valid steps."""
 
 import pytest
+from sqlalchemy import select
 
+from buddy.extensions import db
+from buddy.models import Neighbourhood
 from tests import factories as f
 
 PASSWORD = "a quiet walk along the canal"
@@ -32,10 +35,6 @@ def org():
 
 @pytest.fixture
 def hood_id(org):
-    from buddy.extensions import db
-    from buddy.models import Neighbourhood
-    from sqlalchemy import select
-
     return db.session.scalar(select(Neighbourhood.id).where(
         Neighbourhood.organisation_id == org.id, Neighbourhood.name == "Overvecht"))
 
@@ -43,6 +42,12 @@ def hood_id(org):
 @pytest.fixture
 def steps(hood_id):
     return valid_steps(hood_id)
+
+
+@pytest.fixture
+def steps_for(hood_id):
+    """Return valid step data for another e-mail address."""
+    return lambda email: valid_steps(hood_id, email)
 
 
 @pytest.fixture
@@ -60,11 +65,11 @@ def signup_url(org):
 def fill_steps(client, signup_url, steps):
     """Post the valid data of the steps before ``until`` (exclusive); return the client."""
 
-    def fill(until: str, overrides: dict | None = None):
+    def fill(until: str):
         for name, data in steps.items():
             if name == until:
                 break
-            response = client.post(signup_url(name), data={**data, **(overrides or {}).get(name, {})})
+            response = client.post(signup_url(name), data=data)
             assert response.status_code == 302, (name, response.status_code)
         return client
 

@@ -1,0 +1,171 @@
+"""The step logic, the draft store and registration, called directly."""
+
+import os
+import stat
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from buddy.extensions import db
+from buddy.models import AuditEvent, OutboxMessage, User
+from buddy.participants import services
+from buddy.participants.drafts import DraftStore
+from buddy.vocab import ALL_SLOTS_MASK, GOALS, mask_from_keys
+from tests import factories as f
+
+COMPLETE = {
+    "first_name": "Amal", "phone": "+31612345678", "email": None, "share_phone": True,
+    "share_email": False, "neighbourhood_id": 7, "availability": 5, "interests": 0,
+    "dutch_level": "A0", "goals": 0b11, "primary_goal": "work", "languages": ["ar"],
+    "gender_pref": "any", "password_choice": "skipped",
+}
+
+
+# -- draft store -----------------------------------------------------------------------------
+
+def test_a_draft_is_kept_under_a_random_key_in_a_private_file(tmp_path):
+    store = DraftStore(tmp_path)
+    key = store.save(None, {"first_name": "ليلى"})
+    assert len(key) >= 40
+    assert store.load(key) == {"first_name": "ليلى"}
+    (path,) = tmp_path.iterdir()
+    assert key not in path.name and path.suffix == ".json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert store.save(key, {"first_name": "Amal"}) == key
+    assert store.load(key) == {"first_name": "Amal"}
+
+
+@pytest.mark.parametrize("key", [None, "", "x" * 65, 42, ["a"]])
+def test_unusable_keys_load_nothing_and_save_under_a_new_key(tmp_path, key):
+    store = DraftStore(tmp_path)
+    assert store.load(key) == {}
+    assert store.save(key, {"a": 1}) != key
+
+
+def test_unknown_corrupt_and_expired_drafts_load_empty(tmp_path):
+    store = DraftStore(tmp_path, max_age_hours=1)
+    assert store.load("never-saved") == {}
+    key = store.save(None, {"a": 1})
+    (path,) = tmp_path.iterdir()
+    path.write_text("{not json")
+    assert store.load(key) == {}
+    path.write_text("[1, 2]")
+    assert store.load(key) == {}
+    old = time.time() - 2 * 3600
+    os.utime(path, (old, old))
+    assert store.load(key) == {}
+    assert store.purge_expired() == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_saving_purges_old_drafts_of_other_people(tmp_path):
+    store = DraftStore(tmp_path, max_age_hours=1)
+    store.save(None, {"a": 1})
+    (old_path,) = tmp_path.iterdir()
+    old = time.time() - 2 * 3600
+    os.utime(old_path, (old, old))
+    fresh = store.save(None, {"b": 2})
+    assert not old_path.exists() and store.load(fresh) == {"b": 2}
+
+
+def test_deleting_a_draft(tmp_path):
+    store = DraftStore(tmp_path)
+    key = store.save(None, {"a": 1})
+    store.delete(key)
+    store.delete(key)  # twice is fine
+    store.delete(None)
+    assert store.load(key) == {}
+
+
+# -- step logic ----------------------------------------------------------------------------------
+
+def test_first_unanswered_walks_the_steps_in_order():
+    assert services.first_unanswered({}, [7]) == "name"
+    assert services.first_unanswered({"first_name": "A"}, [7]) == "contact"
+    assert services.first_unanswered(COMPLETE, [7]) == "consent"
+    assert services.first_unanswered(COMPLETE, [8]) == "neighbourhood"  # no longer there
+    assert services.first_unanswered({**COMPLETE, "availability": ALL_SLOTS_MASK + 1},
+                                     [7]) == "times"
+
+
+def test_main_goal_is_asked_only_with_several_goals():
+    assert "main-goal" in services.steps_for({"goals": 0b11})
+    assert "main-goal" not in services.steps_for({"goals": 0b100})
+    assert services.may_open("main-goal", COMPLETE, [7])
+    assert not services.may_open("main-goal", {**COMPLETE, "goals": 0b1}, [7])
+    assert services.step_after("goals", {"goals": 0b1}) == "languages"
+    assert services.step_before("languages", {"goals": 0b11}) == "main-goal"
+    assert services.step_before("name", {}) is None
+    assert services.step_after("consent", {}) is None
+
+
+def test_changing_goals_keeps_the_primary_goal_only_if_still_chosen():
+    draft = {"goals": 0b11, "primary_goal": "work"}
+    one = services.apply_answers(draft, "goals", {"goals": mask_from_keys(["study"],
+                                                                           GOALS)})
+    assert one["primary_goal"] == "study"
+    other = services.apply_answers(draft, "goals", {"goals": mask_from_keys(
+        ["study", "social"], GOALS)})
+    assert "primary_goal" not in other
+    kept = services.apply_answers(draft, "goals", {"goals": mask_from_keys(
+        ["work", "social"], GOALS)})
+    assert kept["primary_goal"] == "work"
+
+
+def test_the_password_is_hashed_kept_or_dropped():
+    chosen = services.apply_answers({}, "password", {"password_choice": "set",
+                                                     "password": "een lange zin hier"})
+    assert chosen["password_hash"].startswith("$argon2id$") and "password" not in chosen
+    kept = services.apply_answers(chosen, "password", {"password_choice": "keep"})
+    assert kept["password_hash"] == chosen["password_hash"]
+    assert kept["password_choice"] == "set"
+    skipped = services.apply_answers(chosen, "password", {"password_choice": "skipped"})
+    assert "password_hash" not in skipped
+
+
+def test_language_names_in_their_own_script_and_the_readers(app_ctx):
+    names = services.spoken_language_names("nl")
+    assert (names["ar"].native, names["ar"].local, names["ar"].direction) == (
+        "العربية", "Arabisch", "rtl")
+    assert (names["prs"].native, names["prs"].local, names["prs"].direction) == (
+        "دری", "Dari", "rtl")
+    assert (names["ti"].native, names["ti"].direction) == ("ትግርኛ", "ltr")
+    assert services.spoken_language_names("ar")["nl"].local == "الهولندية"
+
+
+# -- registration ---------------------------------------------------------------------------------
+
+def test_an_address_taken_at_the_last_moment_is_left_out(app_ctx, org, hood_id, monkeypatch):
+    """A parallel sign-up can take the address between the check and the insert."""
+    f.make_user("participant", org, email="amal@example.org")
+    monkeypatch.setattr(services, "contact_in_use", lambda *args, **kwargs: [])
+    draft = {**COMPLETE, "neighbourhood_id": hood_id, "email": "amal@example.org",
+             "share_email": True}
+    registration = services.register_participant(org, draft, "ar", page_url="http://x/me")
+    assert registration.contact_in_use == ["email", "phone"]
+    assert (registration.user.email, registration.user.phone) == (None, None)
+    assert registration.profile.share_email is False
+    actions = db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.target_id == registration.profile.id)).all()
+    assert sorted(actions) == ["participant.contact_in_use", "participant.contact_in_use",
+                               "participant.self_registered"]
+
+
+def test_welcome_mail_is_written_in_the_participants_language(app_ctx, org, hood_id):
+    draft = {**COMPLETE, "neighbourhood_id": hood_id, "email": "noor@example.org"}
+    registration = services.register_participant(org, draft, "uk", page_url="http://x/me")
+    mail = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.user_id == registration.user.id))
+    assert (mail.locale, mail.kind) == ("uk", "welcome_participant")
+    assert "Amal" in mail.body and org.name in mail.body
+    assert "http://x/me" not in mail.body  # no password: nothing to log in to
+    assert "coordinator will help you" in mail.body
+
+
+def test_overview_counts_whole_days_on_the_waiting_list(app_ctx, org):
+    profile = f.make_participant(org)
+    later = profile.waiting_since + timedelta(days=3, hours=23)
+    summary = services.overview(db.session.get(User, profile.user_id), now=later)
+    assert summary.days_waiting == 3 and summary.buddy_name is None
+    assert summary.neighbourhood == "Centrum"
