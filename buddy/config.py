@@ -40,6 +40,8 @@ DEFAULTS = {
     "LOGIN_ACCOUNT_LIMIT": "20 per hour",
     "RESET_LIMIT": "5 per hour",
     "EXPORT_LIMIT": "20 per hour",
+    "SIGNUP_LIMIT": "20 per hour",
+    "TOOLKIT_SEARCH_LIMIT": "120 per minute",
     "MAIL_BACKEND": "console",  # console (development) or smtp
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 25,

@@ -47,6 +47,7 @@ def parse_checkin_days(text: str) -> list[int]:
 
 class OrganisationForm(FlaskForm):
     slug = CleanStringField(
+        # Translators: the "slug" of an organisation, used in links like /o/utrecht/join
         _l("Short name for web addresses"),
         validators=[DataRequired(_l("Please fill in the short name.")),
                     Regexp(SLUG_PATTERN, message=_l(

@@ -156,7 +156,9 @@ class VolunteerFilterForm(_FilterForm):
     screening = Select(_l("Screening"), default="",
                             choices=_all_choice() + _choices(labels.SCREENING))
     vog = Select(
+        # Translators: VOG is the Dutch certificate of conduct (Verklaring Omtrent het Gedrag)
         _l("VOG"), default="",
+        # Translators: filter option: approved volunteers whose VOG runs out within 30 days
         choices=_all_choice() + _choices(labels.VOG) + [("renewal", _l("Renewal due"))])
     paused = Select(_l("Paused"), default="", choices=_all_choice() + [
         ("yes", _l("Paused now")), ("no", _l("Not paused"))])
@@ -423,6 +425,7 @@ class ParticipantEditForm(ParticipantFactsForm, ContactFields):
 
 class IntakeForm(ParticipantFactsForm, ContactFields):
     consent_verbal = BooleanField(
+        # Translators: the coordinator confirms this at an intake talk, for the participant
         _l("The participant gave consent verbally after I explained it in a language they "
            "understand"),
         validators=[DataRequired(_l("Without consent we cannot register this person."))])
