@@ -156,8 +156,12 @@ def purge_expired_command(now_text: str | None) -> None:
     from .maintenance import purge_expired, retention_days
 
     now = datetime.fromisoformat(now_text).replace(tzinfo=UTC) if now_text else datetime.now(UTC)
+    from .participants.drafts import DraftStore
+
     counts = purge_expired(now, retention_days(current_app.config))
     db.session.commit()
+    drafts = DraftStore(Path(current_app.instance_path) / "signup_drafts")
+    counts["signup_draft"] = drafts.purge_expired()
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 

@@ -33,6 +33,8 @@ DEFAULTS = {
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_ABSOLUTE_HOURS": 12,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    # Timeouts are enforced on the server (user_sessions); no need to re-send the cookie.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; no time pressure on forms
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,

@@ -37,10 +37,18 @@ class CleanTextAreaField(TextAreaField):
 
 
 class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes; unknown submitted values fail validation with a message."""
+    """A group of checkboxes; unknown submitted values fail validation with a message.
+
+    WTForms 3.3 deprecates tuple choices in the constructor; they are assigned right after
+    construction instead, which keeps the ``(value, label)`` pairs the macros expect.
+    """
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=[], **kwargs)
+        self.choices = list(choices() if callable(choices) else choices)
 
     def pre_validate(self, form):
         known = {value for value, _label in self.choices or []}

@@ -10,7 +10,7 @@ Order in which the locale is chosen (first match wins):
 
 from urllib.parse import urlencode
 
-from babel import Locale, negotiate_locale
+from babel import Locale, UnknownLocaleError, negotiate_locale
 from flask import current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -85,7 +85,7 @@ def language_name(code: str, in_locale: str | None = None) -> str:
     try:
         loc = Locale.parse(str(in_locale or get_locale()))
         name = loc.languages.get(code)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnknownLocaleError):
         name = None
     return name or code
 
@@ -94,6 +94,8 @@ def native_language_name(code: str) -> str:
     """Return the name of language ``code`` in that language itself."""
     if code in NATIVE_NAMES:
         return NATIVE_NAMES[code]
+    if code == "prs":  # Dari: Babel knows it only as Persian of Afghanistan
+        return "دری"
     return language_name(code, in_locale=code)
 
 

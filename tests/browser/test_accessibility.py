@@ -1,0 +1,121 @@
+"""WCAG 2.2 AA checks with axe-core inside headless Chromium, in Dutch and Arabic.
+
+axe-core comes from the npm registry (``make browser`` installs it into node_modules).
+The key pages must have no serious or critical violations.
+"""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from buddy.auth.services import SESSION_KEY
+from buddy.demo import create_demo
+from buddy.extensions import db
+from buddy.models import Match, ParticipantProfile, User
+from tests import factories as f
+from tests.browser.conftest import CHROMIUM_ARGS, PHONE  # noqa: F401 - shared settings
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def demo(live_app):
+    """The demo organisation, committed; returns the ids the pages need."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make browser` (npm install)")
+    with live_app.app_context():
+        create_demo(seed=11)
+        db.session.commit()
+        users = {u.email: u.id for u in db.session.scalars(select(User)) if u.email}
+        ids = {
+            "coordinator": users["coordinator@demo.inburgergids.nl"],
+            "volunteer": users["vrijwilliger@demo.inburgergids.nl"],
+            "participant": users["deelnemer@demo.inburgergids.nl"],
+        }
+        db.session.remove()
+    return ids
+
+
+def sign_in(live_app, context, base: str, user_id: int) -> None:
+    """Give the browser context a live session of ``user_id`` (second factor passed)."""
+    with live_app.app_context():
+        user = db.session.get(User, user_id)
+        _record, token = f.make_session(user)
+        db.session.remove()
+        cookie = live_app.session_interface.get_signing_serializer(live_app).dumps(
+            {SESSION_KEY: token, "_user_id": token, "_fresh": True})
+    context.add_cookies([{"name": "buddy_session", "value": cookie, "url": base}])
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page; return serious and critical violations."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"][:5]]}
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+def check(page, url: str, lang: str) -> None:
+    sep = "&" if "?" in url else "?"
+    response = page.goto(f"{url}{sep}lang={lang}")
+    expected = 404 if "does-not-exist" in url else 200
+    assert response.status == expected, f"{url} answered {response.status}"
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    violations = axe_violations(page)
+    assert violations == [], f"{url} ({lang}): {violations}"
+
+
+def pages_for(role: str, demo_ids: dict) -> list[str]:
+    return {
+        "anonymous": ["/", "/login", "/reset", "/privacy", "/organisations", "/toolkit/",
+                      "/toolkit/first-meeting-checklist", "/toolkit/what-is-a-buddy",
+                      "/toolkit/search?q=buddy", "/o/utrecht/volunteer/signup",
+                      "/o/utrecht/join", "/does-not-exist"],
+        "volunteer": ["/volunteer", "/volunteer/profile", "/volunteer/pause", "/account",
+                      "/account/data", "/account/consent"],
+        "participant": ["/me", "/me/details", "/account/data", "/account/consent"],
+        "coordinator": ["/coordinator/", "/coordinator/matching", "/coordinator/proposals",
+                        "/coordinator/volunteers", "/coordinator/participants",
+                        "/coordinator/participants/new", "/coordinator/monitor"],
+    }[role]
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+@pytest.mark.parametrize("role", ["anonymous", "volunteer", "participant", "coordinator"])
+def test_key_pages_have_no_serious_violations(live_app, live_server, browser, demo, role,
+                                              lang):
+    context = browser.new_context(viewport={"width": 1024, "height": 900}, bypass_csp=True)
+    try:
+        if role != "anonymous":
+            sign_in(live_app, context, live_server, demo[role])
+        page = context.new_page()
+        for path in pages_for(role, demo):
+            check(page, live_server + path, lang)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+def test_match_pages_have_no_serious_violations(live_app, live_server, browser, demo, lang):
+    with live_app.app_context():
+        match = db.session.scalars(select(Match).where(Match.status == "active")).first()
+        participant = db.session.get(ParticipantProfile, match.participant_id)
+        volunteer_user = match.volunteer.user_id
+        participant_user = participant.user_id
+        match_id = match.id
+        db.session.remove()
+    for user_id in (volunteer_user, participant_user):
+        context = browser.new_context(viewport=PHONE, bypass_csp=True)
+        try:
+            sign_in(live_app, context, live_server, user_id)
+            check(context.new_page(), f"{live_server}/match/{match_id}", lang)
+        finally:
+            context.close()
