@@ -167,7 +167,11 @@ def purge_expired_command(now_text: str | None) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the commands to ``flask``."""
+    from .coordinator.commands import COMMANDS
+
     app.cli.add_command(db_cli)
+    for command in COMMANDS:
+        app.cli.add_command(command)
     for command in (seed_demo, create_admin, totp_code, send_mail, backup_command,
                     restore_command, purge_expired_command):
         app.cli.add_command(command)

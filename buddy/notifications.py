@@ -47,9 +47,19 @@ def one_line(text: str) -> str:
                             for ch in text).split())
 
 
+# Account security mails do not rest on consent: they go out even after a withdrawal.
+SECURITY_KINDS = frozenset({"password_reset", "invitation", "signup_attempt"})
+
+
 def queue_email(user: User, kind: str, **context) -> OutboxMessage | None:
-    """Write an e-mail for ``user`` in their own language to the outbox (not sent yet)."""
-    if not user.email:
+    """Write an e-mail for ``user`` in their own language to the outbox (not sent yet).
+
+    Nothing is queued for someone without an e-mail address, or for someone who withdrew
+    their consent (except account security mails).
+    """
+    from .privacy.services import may_notify
+
+    if not user.email or (kind not in SECURITY_KINDS and not may_notify(user)):
         return None
     with force_locale(user.locale or "nl"):
         subject = _subject(kind, context)

@@ -4,8 +4,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from sqlalchemy import select
+
 from ..extensions import db
+from ..models import Organisation
 from ..models.base import today
+from ..people.services import queue_vog_renewal_reminders
 from .reminders import queue_reminders
 
 
@@ -18,9 +22,11 @@ def send_reminders(on) -> None:
     day = on.date() if on else today()
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         counts = queue_reminders(day)
+        counts["vog_renewal"] = sum(
+            queue_vog_renewal_reminders(org_id, day)
+            for org_id in db.session.scalars(select(Organisation.id)))
         db.session.commit()
-    click.echo(f"meeting_reminder={counts['meeting_reminder']} "
-               f"checkin_due={counts['checkin_due']}")
+    click.echo(" ".join(f"{kind}={count}" for kind, count in counts.items()))
 
 
 COMMANDS = (send_reminders,)
