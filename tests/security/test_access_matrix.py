@@ -14,9 +14,8 @@ import pytest
 from sqlalchemy import inspect as sa_inspect
 
 from buddy.access import PUBLIC_ENDPOINTS
-from buddy.models import Base
 from buddy.extensions import db
-from buddy.models import User
+from buddy.models import Base, User
 from tests import factories as f
 
 POST_DATA: dict[str, dict] = {}
