@@ -13,46 +13,114 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from buddy.matching import GOALS, INTERESTS, LEVELS, ParticipantRow, VolunteerRow
+from buddy.matching import GOALS, LEVELS, ParticipantRow, VolunteerRow
 
 KM_PER_DEG_LAT = 111.2
 
 # name: (lat, lon, relative size)
 CITIES = {
-    "Amsterdam": (52.3676, 4.9041, 9.3), "Rotterdam": (51.9244, 4.4777, 6.6),
-    "Den Haag": (52.0705, 4.3007, 5.6), "Utrecht": (52.0907, 5.1214, 3.7),
-    "Eindhoven": (51.4416, 5.4697, 2.4), "Groningen": (53.2194, 6.5665, 2.4),
-    "Tilburg": (51.5555, 5.0913, 2.2), "Almere": (52.3508, 5.2647, 2.2),
-    "Breda": (51.5719, 4.7683, 1.9), "Nijmegen": (51.8126, 5.8372, 1.8),
-    "Apeldoorn": (52.2112, 5.9699, 1.7), "Arnhem": (51.9851, 5.8987, 1.6),
-    "Haarlem": (52.3874, 4.6462, 1.6), "Enschede": (52.2215, 6.8937, 1.6),
-    "Amersfoort": (52.1561, 5.3878, 1.6), "Zaanstad": (52.4420, 4.8292, 1.6),
-    "Den Bosch": (51.6978, 5.3037, 1.6), "Zwolle": (52.5168, 6.0830, 1.3),
-    "Leiden": (52.1601, 4.4970, 1.3), "Maastricht": (50.8514, 5.6910, 1.2),
-    "Dordrecht": (51.8133, 4.6901, 1.2), "Zoetermeer": (52.0607, 4.4940, 1.3),
-    "Emmen": (52.7792, 6.9069, 1.1), "Venlo": (51.3704, 6.1724, 1.0),
-    "Leeuwarden": (53.2012, 5.7999, 1.3), "Delft": (52.0116, 4.3571, 1.0),
-    "Deventer": (52.2661, 6.1552, 1.0), "Alkmaar": (52.6324, 4.7534, 1.1),
-    "Helmond": (51.4793, 5.6570, 0.9), "Heerlen": (50.8882, 5.9795, 0.9),
-    "Hilversum": (52.2292, 5.1669, 0.9), "Gouda": (52.0115, 4.7105, 0.7),
-    "Schiedam": (51.9192, 4.3959, 0.8), "Lelystad": (52.5185, 5.4714, 0.8),
-    "Spijkenisse": (51.8450, 4.3290, 0.7), "Vlaardingen": (51.9125, 4.3419, 0.7),
-    "Capelle": (51.9292, 4.5778, 0.7), "Alphen": (52.1294, 4.6575, 1.1),
-    "Katwijk": (52.2000, 4.4167, 0.7), "Naaldwijk": (51.9939, 4.2097, 1.1),
-}  # fmt: skip
-REGION = ("Rotterdam", "Den Haag", "Leiden", "Delft", "Dordrecht", "Zoetermeer", "Gouda",
-          "Schiedam", "Vlaardingen", "Spijkenisse", "Capelle", "Alphen", "Katwijk",
-          "Naaldwijk")  # fmt: skip
+    "Amsterdam": (52.3676, 4.9041, 9.3),
+    "Rotterdam": (51.9244, 4.4777, 6.6),
+    "Den Haag": (52.0705, 4.3007, 5.6),
+    "Utrecht": (52.0907, 5.1214, 3.7),
+    "Eindhoven": (51.4416, 5.4697, 2.4),
+    "Groningen": (53.2194, 6.5665, 2.4),
+    "Tilburg": (51.5555, 5.0913, 2.2),
+    "Almere": (52.3508, 5.2647, 2.2),
+    "Breda": (51.5719, 4.7683, 1.9),
+    "Nijmegen": (51.8126, 5.8372, 1.8),
+    "Apeldoorn": (52.2112, 5.9699, 1.7),
+    "Arnhem": (51.9851, 5.8987, 1.6),
+    "Haarlem": (52.3874, 4.6462, 1.6),
+    "Enschede": (52.2215, 6.8937, 1.6),
+    "Amersfoort": (52.1561, 5.3878, 1.6),
+    "Zaanstad": (52.4420, 4.8292, 1.6),
+    "Den Bosch": (51.6978, 5.3037, 1.6),
+    "Zwolle": (52.5168, 6.0830, 1.3),
+    "Leiden": (52.1601, 4.4970, 1.3),
+    "Maastricht": (50.8514, 5.6910, 1.2),
+    "Dordrecht": (51.8133, 4.6901, 1.2),
+    "Zoetermeer": (52.0607, 4.4940, 1.3),
+    "Emmen": (52.7792, 6.9069, 1.1),
+    "Venlo": (51.3704, 6.1724, 1.0),
+    "Leeuwarden": (53.2012, 5.7999, 1.3),
+    "Delft": (52.0116, 4.3571, 1.0),
+    "Deventer": (52.2661, 6.1552, 1.0),
+    "Alkmaar": (52.6324, 4.7534, 1.1),
+    "Helmond": (51.4793, 5.6570, 0.9),
+    "Heerlen": (50.8882, 5.9795, 0.9),
+    "Hilversum": (52.2292, 5.1669, 0.9),
+    "Gouda": (52.0115, 4.7105, 0.7),
+    "Schiedam": (51.9192, 4.3959, 0.8),
+    "Lelystad": (52.5185, 5.4714, 0.8),
+    "Spijkenisse": (51.8450, 4.3290, 0.7),
+    "Vlaardingen": (51.9125, 4.3419, 0.7),
+    "Capelle": (51.9292, 4.5778, 0.7),
+    "Alphen": (52.1294, 4.6575, 1.1),
+    "Katwijk": (52.2000, 4.4167, 0.7),
+    "Naaldwijk": (51.9939, 4.2097, 1.1),
+}
+REGION = (
+    "Rotterdam",
+    "Den Haag",
+    "Leiden",
+    "Delft",
+    "Dordrecht",
+    "Zoetermeer",
+    "Gouda",
+    "Schiedam",
+    "Vlaardingen",
+    "Spijkenisse",
+    "Capelle",
+    "Alphen",
+    "Katwijk",
+    "Naaldwijk",
+)
 
-P_LANGUAGES = {"ar": 0.30, "ti": 0.14, "uk": 0.14, "fa": 0.13, "tr": 0.09, "so": 0.05,
-               "ku": 0.05, "ru": 0.04, "fr": 0.03, "am": 0.03}  # fmt: skip
-V_LANGUAGES = {"en": 0.75, "de": 0.25, "fr": 0.18, "es": 0.09, "ar": 0.05, "tr": 0.05,
-               "fa": 0.02, "ru": 0.02, "uk": 0.015, "ti": 0.005, "so": 0.005}  # fmt: skip
+P_LANGUAGES = {
+    "ar": 0.30,
+    "ti": 0.14,
+    "uk": 0.14,
+    "fa": 0.13,
+    "tr": 0.09,
+    "so": 0.05,
+    "ku": 0.05,
+    "ru": 0.04,
+    "fr": 0.03,
+    "am": 0.03,
+}
+V_LANGUAGES = {
+    "en": 0.75,
+    "de": 0.25,
+    "fr": 0.18,
+    "es": 0.09,
+    "ar": 0.05,
+    "tr": 0.05,
+    "fa": 0.02,
+    "ru": 0.02,
+    "uk": 0.015,
+    "ti": 0.005,
+    "so": 0.005,
+}
 LEVEL_SHARES = (0.25, 0.30, 0.25, 0.15, 0.05)
-PRIMARY_GOAL_SHARES = {"language": 0.35, "work": 0.25, "social": 0.15, "study": 0.10,
-                       "parenting_school": 0.08, "business": 0.04, "volunteering": 0.03}  # fmt: skip
-SUPPORT_SHARES = {"language": 0.7, "work": 0.35, "study": 0.25, "business": 0.1,
-                  "parenting_school": 0.2, "volunteering": 0.2, "social": 0.6}  # fmt: skip
+PRIMARY_GOAL_SHARES = {
+    "language": 0.35,
+    "work": 0.25,
+    "social": 0.15,
+    "study": 0.10,
+    "parenting_school": 0.08,
+    "business": 0.04,
+    "volunteering": 0.03,
+}
+SUPPORT_SHARES = {
+    "language": 0.7,
+    "work": 0.35,
+    "study": 0.25,
+    "business": 0.1,
+    "parenting_school": 0.2,
+    "volunteering": 0.2,
+    "social": 0.6,
+}
 INTEREST_SHARES = (0.35, 0.35, 0.3, 0.3, 0.25, 0.2, 0.15, 0.2, 0.2, 0.15, 0.25, 0.1)
 
 
@@ -98,9 +166,13 @@ def _organisation_centres(n_orgs: int, rng: np.random.Generator) -> list[tuple]:
     while len(centres) < n_orgs:
         lat, lon, size = cities[rng.integers(len(cities))]
         dist, angle = rng.uniform(8, 35), rng.uniform(0, 2 * np.pi)
-        centres.append((lat + dist * np.sin(angle) / KM_PER_DEG_LAT,
-                        lon + dist * np.cos(angle) / (KM_PER_DEG_LAT * np.cos(np.radians(lat))),
-                        rng.uniform(0.1, 0.5)))  # fmt: skip
+        centres.append(
+            (
+                lat + dist * np.sin(angle) / KM_PER_DEG_LAT,
+                lon + dist * np.cos(angle) / (KM_PER_DEG_LAT * np.cos(np.radians(lat))),
+                rng.uniform(0.1, 0.5),
+            )
+        )
     return centres
 
 
@@ -144,7 +216,10 @@ def _languages(rng, n: int, shares: dict, extra_english: float, exclusive: bool)
     if exclusive:  # one mother tongue, sometimes English besides
         first = rng.choice(len(codes), n, p=np.array(list(shares.values())) / sum(shares.values()))
         english = rng.random(n) < extra_english
-        return [frozenset({codes[f], "en"} if e else {codes[f]}) for f, e in zip(first, english)]
+        return [
+            frozenset({codes[f], "en"} if e else {codes[f]})
+            for f, e in zip(first, english, strict=True)
+        ]
     spoken = rng.random((n, len(codes))) < np.array(list(shares.values()))
     return [frozenset(["nl", *(codes[i] for i in np.flatnonzero(row))]) for row in spoken]
 
@@ -173,17 +248,27 @@ def _participants(rng, n: int, places: _Places, org_weight, start_id: int) -> li
     in_person = (rng.random(n) < 0.97) | ~online
     return [
         ParticipantRow(
-            id=start_id + i, organisation_id=int(places.org[at[i]]), slots=int(slots[i]),
-            lat=float(places.lat[at[i]]), lon=float(places.lon[at[i]]),
-            neighbourhood_id=int(at[i]), priority_area=bool(places.priority[at[i]]),
-            interests=int(interests[i]), goals=int(goals[i]),
-            primary_goal=goal_keys[primary[i]], languages=langs[i], level=LEVELS[level[i]],
-            waiting_days=int(waiting[i]), gender="fmx"[gender[i]],
-            gender_pref="fm"[gender[i]] if wants_same[i] else None, radius_km=float(radius[i]),
-            in_person=bool(in_person[i]), online=bool(online[i]),
+            id=start_id + i,
+            organisation_id=int(places.org[at[i]]),
+            slots=int(slots[i]),
+            lat=float(places.lat[at[i]]),
+            lon=float(places.lon[at[i]]),
+            neighbourhood_id=int(at[i]),
+            priority_area=bool(places.priority[at[i]]),
+            interests=int(interests[i]),
+            goals=int(goals[i]),
+            primary_goal=goal_keys[primary[i]],
+            languages=langs[i],
+            level=LEVELS[level[i]],
+            waiting_days=int(waiting[i]),
+            gender="fmx"[gender[i]],
+            gender_pref="fm"[gender[i]] if wants_same[i] else None,
+            radius_km=float(radius[i]),
+            in_person=bool(in_person[i]),
+            online=bool(online[i]),
         )
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def _volunteers(rng, n: int, places: _Places, org_weight, start_id: int) -> list:
@@ -200,14 +285,23 @@ def _volunteers(rng, n: int, places: _Places, org_weight, start_id: int) -> list
     capacity = rng.choice((1, 2, 3), n, p=(0.60, 0.30, 0.10))
     return [
         VolunteerRow(
-            id=start_id + j, organisation_id=int(places.org[at[j]]), slots=int(slots[j]),
-            lat=float(places.lat[at[j]]), lon=float(places.lon[at[j]]),
-            neighbourhood_id=int(at[j]), interests=int(interests[j]), support=int(support[j]),
-            languages=langs[j], gender=(*"fmx", None)[gender[j]], radius_km=float(radius[j]),
-            in_person=bool(in_person[j]), online=bool(online[j]), capacity=int(capacity[j]),
+            id=start_id + j,
+            organisation_id=int(places.org[at[j]]),
+            slots=int(slots[j]),
+            lat=float(places.lat[at[j]]),
+            lon=float(places.lon[at[j]]),
+            neighbourhood_id=int(at[j]),
+            interests=int(interests[j]),
+            support=int(support[j]),
+            languages=langs[j],
+            gender=(*"fmx", None)[gender[j]],
+            radius_km=float(radius[j]),
+            in_person=bool(in_person[j]),
+            online=bool(online[j]),
+            capacity=int(capacity[j]),
         )
         for j in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def _pair_rules(rng, participants, volunteers, share: float) -> set[tuple[int, int]]:

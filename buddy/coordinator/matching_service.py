@@ -32,7 +32,7 @@ from ..matching import (
     score_matrix,
 )
 from ..matching.explain import diagnose_unmatched, explain_pairs
-from ..matching.scores import WAITING_DAYS_FOR_FULL_SCORE
+from ..matching.domain import WAITING_DAYS_FOR_FULL_SCORE
 from ..models import (
     ConsentRecord,
     Match,

@@ -7,7 +7,7 @@ Public API (see docs/matching.md):
   `feasible_pv`, `score_matrix`: dense (P, V) matrices for previews and checks.
 """
 
-from .candidates import CandidateEdges, candidate_edges
+from .candidates import CandidateEdges, Pruning, candidate_edges
 from .constraints import PairRules, feasible_pv
 from .domain import (
     COMPONENTS,
@@ -49,13 +49,46 @@ from .scores import WeightTable, score_matrix
 from .solver import assign, assign_edges
 
 __all__ = [
-    "COMPONENTS", "DAYS", "DEFAULT_WEIGHTS", "GOALS", "INTERESTS", "LEVELS", "PARTS",
-    "PIN_REJECTIONS", "UNMATCHED_REASONS",
-    "CandidateEdges", "ComponentScore", "Features", "MatchingOptions", "MatchingResult",
-    "PairExplanation", "PairRules", "ParticipantArrays", "ParticipantRow", "ProposedPair",
-    "RecruitProfile", "RecruitSummary", "RejectedPin", "UnmatchedParticipant",
-    "VolunteerArrays", "VolunteerRow", "WeightTable",
-    "assign", "assign_edges", "build_features", "candidate_edges", "feasible_pv",
-    "goals_mask", "interests_mask", "keys_of", "level_index", "normalise_weights",
-    "run_matching", "score_matrix", "slot_index", "slot_name", "slots_mask",
-]  # fmt: skip
+    "COMPONENTS",
+    "DAYS",
+    "DEFAULT_WEIGHTS",
+    "GOALS",
+    "INTERESTS",
+    "LEVELS",
+    "PARTS",
+    "PIN_REJECTIONS",
+    "UNMATCHED_REASONS",
+    "CandidateEdges",
+    "ComponentScore",
+    "Features",
+    "MatchingOptions",
+    "MatchingResult",
+    "Pruning",
+    "PairExplanation",
+    "PairRules",
+    "ParticipantArrays",
+    "ParticipantRow",
+    "ProposedPair",
+    "RecruitProfile",
+    "RecruitSummary",
+    "RejectedPin",
+    "UnmatchedParticipant",
+    "VolunteerArrays",
+    "VolunteerRow",
+    "WeightTable",
+    "assign",
+    "assign_edges",
+    "build_features",
+    "candidate_edges",
+    "feasible_pv",
+    "goals_mask",
+    "interests_mask",
+    "keys_of",
+    "level_index",
+    "normalise_weights",
+    "run_matching",
+    "score_matrix",
+    "slot_index",
+    "slot_name",
+    "slots_mask",
+]

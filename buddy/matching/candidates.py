@@ -1,11 +1,11 @@
-"""Feasible edges without the (P, V) matrix, optionally pruned to the top K per participant.
+"""Feasible edges without the (P, V) matrix, optionally pruned for very large organisations.
 
 In person: people are bucketed by location (organisation + exact centroid). A KD-tree over
 the volunteers' locations (unit vectors, chord metric) finds location pairs within the largest
 radius; each participant expands to the volunteers of the locations within their own radius.
 Online: online participants x online volunteers of the same organisation, minus the pairs
 already reachable in person. Every generated pair is then checked with the same constraint
-functions as the dense matrix, so with top_k=None the edge set is exactly the feasible set.
+functions as the dense matrix, so without pruning the edge set is exactly the feasible set.
 Work is done in participant chunks of about `CHUNK_EDGES` generated pairs, so memory stays
 bounded however large the instance is.
 """
@@ -43,7 +43,7 @@ class CandidateEdges:
     c2: np.ndarray  # (E,) float64 squared chord (distance) of the pair
     n_feasible: np.ndarray  # (P,) int64 feasible volunteers with free capacity
     n_acceptable: np.ndarray  # (P,) int64 of those, scoring >= min_score and > 0
-    pruned: bool  # True when top_k dropped acceptable edges
+    pruned: bool  # True when pruning dropped acceptable edges
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,8 +79,9 @@ def _locations(arrays, rows: np.ndarray) -> tuple[np.ndarray, SimpleNamespace]:
     """Location id per row (unique org + unit vector) and the location table."""
     keys = np.column_stack([arrays.org[rows], arrays.x[rows], arrays.y[rows], arrays.z[rows]])
     table, inverse = np.unique(keys, axis=0, return_inverse=True)
-    return inverse.reshape(-1), SimpleNamespace(org=table[:, 0], x=table[:, 1], y=table[:, 2],
-                                                z=table[:, 3])  # fmt: skip
+    return inverse.reshape(-1), SimpleNamespace(
+        org=table[:, 0], x=table[:, 1], y=table[:, 2], z=table[:, 3]
+    )
 
 
 def _in_person_combos(P, V, p_rows, v_rows) -> tuple[_Combos, _Groups]:
@@ -100,8 +101,10 @@ def _in_person_combos(P, V, p_rows, v_rows) -> tuple[_Combos, _Groups]:
     same = p_tab.org[i] == v_tab.org[j]
     order = np.lexsort((j[same], i[same]))
     i, j = i[same][order], j[same][order]
-    pair_c2 = chord2(SimpleNamespace(x=p_tab.x[i], y=p_tab.y[i], z=p_tab.z[i]),
-                     SimpleNamespace(x=v_tab.x[j], y=v_tab.y[j], z=v_tab.z[j]))  # fmt: skip
+    pair_c2 = chord2(
+        SimpleNamespace(x=p_tab.x[i], y=p_tab.y[i], z=p_tab.z[i]),
+        SimpleNamespace(x=v_tab.x[j], y=v_tab.y[j], z=v_tab.z[j]),
+    )
     pairs = _Groups.of(np.arange(len(i)), i, len(p_tab.x))
     combo_pair = pairs.expand(p_loc)
     combo_p = np.repeat(p_rows, pairs.count[p_loc])
@@ -122,7 +125,7 @@ def _chunks(n_per_row: np.ndarray, budget: int):
 
 
 class _Generator:
-    """Generates, checks and scores the feasible pairs of one chunk of participants."""
+    """Generates the candidate pairs of a chunk of participants and checks them."""
 
     def __init__(self, P, V, weights, rules, capacity, active):
         self.P, self.V, self.weights, self.rules = P, V, weights, rules
@@ -198,6 +201,21 @@ def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     return np.sort(order[rank < k])
 
 
+@dataclass(frozen=True)
+class Pruning:
+    """How to thin out the candidates of very large organisations (see docs/matching.md).
+
+    Organisations generating more than `above` pairs keep, per participant, the `pool` best
+    pairs by score; `rounds` of a simultaneous auction on that pool price each volunteer by
+    how contested it is; each participant then keeps its `top_k` best by score - price.
+    """
+
+    top_k: int = 30
+    pool: int = 100
+    rounds: int = 8
+    above: int = 8_000_000
+
+
 def candidate_edges(
     participants: ParticipantArrays,
     volunteers: VolunteerArrays,
@@ -207,16 +225,15 @@ def candidate_edges(
     capacity: np.ndarray | None = None,
     active: np.ndarray | None = None,
     min_score: float = 0.0,
-    top_k: int | None = None,
-    prune_above: int = 0,
+    pruning: Pruning | None = None,
     chunk_edges: int = CHUNK_EDGES,
 ) -> CandidateEdges:
     """Return the acceptable feasible edges (score >= min_score and > 0), scored.
 
     capacity: (V,) free capacity (default volunteers.capacity; 0 = never a candidate);
-    active: (P,) bool participants to consider (default all); top_k: keep only each
-    participant's k best acceptable edges (None = all, exact), but only when more than
-    `prune_above` pairs are generated (the cheap pre-check count), so small runs stay exact.
+    active: (P,) bool participants to consider (default all); pruning: None = every
+    acceptable edge (exact), else `Pruning` applies to organisations above its threshold
+    (the count of generated pairs, known before any pair is checked).
     """
     P, V = participants, volunteers
     capacity = V.capacity if capacity is None else np.asarray(capacity)
@@ -225,9 +242,8 @@ def candidate_edges(
     n_feasible = np.zeros(len(P), np.int64)
     n_acceptable = np.zeros(len(P), np.int64)
     generated = gen.pairs_per_participant()
-    if generated.sum() <= prune_above:
-        top_k = None
-    parts, pruned = [], False
+    pruned_p = _pruned_participants(P.org, generated, pruning)
+    parts = []
     for lo, hi in _chunks(generated, chunk_edges):
         p_e, v_e, c2 = gen.chunk(lo, hi)
         score = total_score(Operand(P, p_e), Operand(V, v_e), c2, weights)
@@ -235,12 +251,103 @@ def candidate_edges(
         ok = (score >= min_score) & (score > 0)
         p_e, v_e, c2, score = p_e[ok], v_e[ok], c2[ok], score[ok]
         n_acceptable += np.bincount(p_e, minlength=len(P))
-        if top_k is not None:
-            keep = _top_k(p_e, score, top_k)
-            pruned |= len(keep) < len(p_e)
+        if pruning is not None and pruned_p[lo:hi].any():
+            keep = _keep_unpruned_and_pool(p_e, score, pruned_p, pruning.pool)
             p_e, v_e, c2, score = p_e[keep], v_e[keep], c2[keep], score[keep]
         parts.append((p_e, v_e, score, c2))
     if not parts:
         parts = [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))]
     p_e, v_e, score, c2 = (np.concatenate(col) for col in zip(*parts, strict=True))
+    if pruned_p.any():
+        keep = _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning)
+        p_e, v_e, c2, score = p_e[keep], v_e[keep], c2[keep], score[keep]
+    pruned = bool(np.any(n_acceptable[pruned_p] > np.bincount(p_e, minlength=len(P))[pruned_p]))
     return CandidateEdges(p_e, v_e, score, c2, n_feasible, n_acceptable, pruned)
+
+
+# (P,) bool: participants of organisations whose generated pairs exceed the threshold
+def _pruned_participants(org_p: np.ndarray, generated: np.ndarray, pruning) -> np.ndarray:
+    if pruning is None or len(org_p) == 0:
+        return np.zeros(len(org_p), bool)
+    per_org = np.bincount(org_p, weights=generated)
+    return per_org[org_p] > pruning.above
+
+
+def _keep_unpruned_and_pool(p_e, score, pruned_p, k) -> np.ndarray:
+    """Positions (ascending) of all edges of unpruned participants + the pool of the others."""
+    mine = pruned_p[p_e]
+    pool = np.flatnonzero(mine)[_top_pool(p_e[mine], score[mine], k)]
+    return np.sort(np.concatenate([np.flatnonzero(~mine), pool]))
+
+
+def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.ndarray:
+    """Positions of each participant's k best edges and their ties within a 1/64 score bin.
+
+    A superset of the k best found with counting instead of sorting: per participant, a
+    histogram of scores (in [0, 1]) gives the lowest bin still needed to reach k edges.
+    """
+    if len(p_e) == 0:
+        return np.zeros(0, np.int64)
+    p_local = p_e - p_e.min()
+    is_heavy = np.bincount(p_local) > k  # participants with more than k edges need a cut
+    heavy = is_heavy[p_local]
+    rows = (np.cumsum(is_heavy) - 1)[p_local[heavy]]
+    level = (bins - 1) - np.minimum((score[heavy] * bins).astype(np.int64), bins - 1)
+    counts = np.bincount(rows * bins + level, minlength=(rows.max(initial=-1) + 1) * bins)
+    last_needed = (np.cumsum(counts.reshape(-1, bins), axis=1) < k).sum(axis=1)
+    keep = np.ones(len(p_e), bool)
+    keep[heavy] = level <= last_needed[rows]
+    return np.flatnonzero(keep)
+
+
+def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndarray:
+    """Positions (ascending) of the edges kept after pricing the pruned participants' pool."""
+    mine = np.flatnonzero(pruned_p[p_e])
+    order = mine[np.argsort(p_e[mine], kind="stable")]  # pool grouped by participant
+    prices = auction_prices(p_e[order], v_e[order], score[order], capacity, pruning.rounds)
+    reduced = (score[order] - prices[v_e[order]] + 1.0) * 0.5  # into [0, 1] for _top_k
+    top = order[_top_k(p_e[order], reduced, pruning.top_k)]
+    return np.sort(np.concatenate([np.flatnonzero(~pruned_p[p_e]), top]))
+
+
+def _best_two(p_sorted: np.ndarray, value: np.ndarray):
+    """Per participant (edges grouped by participant): first best edge, best, second best.
+
+    The second best is at least 0, the value of staying unmatched.
+    """
+    starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]])
+    segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(p_sorted)]))
+    best = np.maximum.reduceat(value, starts)
+    at_best = np.flatnonzero(value == best[segment])
+    first = at_best[np.r_[True, segment[at_best][1:] != segment[at_best][:-1]]]
+    rest = value.copy()
+    rest[first] = -np.inf
+    second = np.maximum(np.maximum.reduceat(rest, starts), 0.0)
+    return first, best, second
+
+
+# (V,) float64 >= 0: how contested each volunteer is, in score units
+def auction_prices(p_e, v_e, score, capacity, rounds: int) -> np.ndarray:
+    """Estimate volunteer prices with `rounds` of a simultaneous (Jacobi) auction.
+
+    Edges grouped by participant. Each round every participant bids on its best volunteer
+    by score - price, offering up to its score minus its second-best value (>= 0: staying
+    unmatched); a volunteer's price rises to its highest losing bid (the (capacity + 1)-th
+    best). Prices only rise. They approximate the LP dual of the volunteer constraints.
+    """
+    prices = np.zeros(len(capacity))
+    if len(p_e) == 0:
+        return prices
+    for _ in range(rounds):
+        first, best, second = _best_two(p_e, score - prices[v_e])
+        bidding = best > 0
+        edge, bid = first[bidding], (score[first] - second)[bidding]
+        order = np.lexsort((-bid, v_e[edge]))
+        v_sorted, bid_sorted = v_e[edge][order], bid[order]
+        starts = np.flatnonzero(np.r_[True, v_sorted[1:] != v_sorted[:-1]])
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        losing = rank == capacity[v_sorted]
+        new = np.zeros(len(capacity))
+        new[v_sorted[losing]] = bid_sorted[losing]
+        prices = np.maximum(prices, new)
+    return prices

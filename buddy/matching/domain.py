@@ -14,9 +14,19 @@ PARTS = ("morning", "afternoon", "evening")
 N_SLOTS = len(DAYS) * len(PARTS)  # 21 weekly slots, index = day * 3 + part
 
 INTERESTS = (
-    "cooking", "sport", "nature", "music", "reading", "crafts",
-    "gardening", "games", "technology", "art", "film", "history",
-)  # fmt: skip
+    "cooking",
+    "sport",
+    "nature",
+    "music",
+    "reading",
+    "crafts",
+    "gardening",
+    "games",
+    "technology",
+    "art",
+    "film",
+    "history",
+)
 GOALS = ("language", "work", "study", "business", "parenting_school", "volunteering", "social")
 LEVELS = ("A0", "A1", "A2", "B1", "B2+")
 A2 = LEVELS.index("A2")  # "below A2" means level index < A2

@@ -129,8 +129,9 @@ def _explanation(c: dict, i: int, languages: tuple[str, ...]) -> PairExplanation
     shared_languages = _language_codes(c["lang"][i], languages)
     primary = c["primary"][i]
     return PairExplanation(
-        components=tuple(map(ComponentScore, COMPONENTS, c["values"][i], c["weights"][i],
-                                 c["contributions"][i])),  # fmt: skip
+        components=tuple(
+            map(ComponentScore, COMPONENTS, c["values"][i], c["weights"][i], c["contributions"][i])
+        ),
         shared_slots=shared_slots,
         shared_slot_names=slot_names,
         distance_km=c["km"][i],
@@ -183,10 +184,14 @@ def _reason(counts: dict[str, int], has_slots: bool) -> str:
         return "no_volunteers"
     if not has_slots:
         return "no_availability"
-    for key, reason in (("gender_ok", "gender_preference"), ("in_reach", "no_volunteer_in_reach"),
-                        ("shared_slot_any_distance", "no_shared_slot"),
-                        ("shared_slot", "no_shared_slot_within_reach"), ("allowed", "pair_rules"),
-                        ("acceptable", "below_min_score")):  # fmt: skip
+    for key, reason in (
+        ("gender_ok", "gender_preference"),
+        ("in_reach", "no_volunteer_in_reach"),
+        ("shared_slot_any_distance", "no_shared_slot"),
+        ("shared_slot", "no_shared_slot_within_reach"),
+        ("allowed", "pair_rules"),
+        ("acceptable", "below_min_score"),
+    ):
         if counts[key] == 0:
             return reason
     return "better_used_elsewhere"
@@ -206,9 +211,17 @@ def diagnose_unmatched(
     """
     P, V = features.participants, features.volunteers
     rows = np.asarray(rows, np.int64)
-    counts = {key: np.zeros(len(rows), np.int64) for key in
-              ("volunteers", "gender_ok", "in_reach", "shared_slot", "allowed",
-               "shared_slot_any_distance")}  # fmt: skip
+    counts = {
+        key: np.zeros(len(rows), np.int64)
+        for key in (
+            "volunteers",
+            "gender_ok",
+            "in_reach",
+            "shared_slot",
+            "allowed",
+            "shared_slot_any_distance",
+        )
+    }
     for org in np.unique(P.org[rows]):
         cols = np.flatnonzero((V.org == org) & (capacity > 0))
         at = np.flatnonzero(P.org[rows] == org)
@@ -224,4 +237,3 @@ def diagnose_unmatched(
         c = {key: lists[key][i] for key in lists}
         out.append(UnmatchedParticipant(P.ids[row], _reason(c, has_slots[i]), c))
     return out
-

@@ -363,8 +363,9 @@ def goal_coefficients(goals: np.ndarray, primary_mask: np.ndarray) -> dict[str, 
     share = np.where(has_primary, 1 - PRIMARY_GOAL_SHARE, 1.0)
     return {
         "goal_counted": others,
-        "goal_hit_coef": np.where(has_primary, np.where(n_others > 0, PRIMARY_GOAL_SHARE, 1.0),
-                                  0.0),  # fmt: skip
+        "goal_hit_coef": np.where(
+            has_primary, np.where(n_others > 0, PRIMARY_GOAL_SHARE, 1.0), 0.0
+        ),
         "goal_share_coef": np.where(n_others > 0, share / np.maximum(n_others, 1), 0.0),
     }
 
@@ -389,10 +390,12 @@ def build_features(
     Organisation and neighbourhood codes follow first appearance (participants first), the
     language vocabulary is sorted; ids must be unique per side (ValueError otherwise).
     """
-    org = _first_seen((r.organisation_id for r in participants),
-                      (r.organisation_id for r in volunteers))  # fmt: skip
-    nbh = _first_seen((r.neighbourhood_id for r in participants),
-                      (r.neighbourhood_id for r in volunteers))  # fmt: skip
+    org = _first_seen(
+        (r.organisation_id for r in participants), (r.organisation_id for r in volunteers)
+    )
+    nbh = _first_seen(
+        (r.neighbourhood_id for r in participants), (r.neighbourhood_id for r in volunteers)
+    )
     languages = sorted({c for r in (*participants, *volunteers) for c in r.languages} - {DUTCH})
     vocab = Vocabulary(tuple(org), tuple(nbh), tuple(languages))
     codes = {"org": org, "nbh": {**nbh, None: -1}}

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .candidates import CHUNK_EDGES, candidate_edges
+from .candidates import CHUNK_EDGES, Pruning, candidate_edges
 from .constraints import PairRules, chord2, gender_ok, org_ok, reach_ok, slot_ok
 from .domain import PIN_REJECTIONS
 from .explain import PairExplanation, UnmatchedParticipant, diagnose_unmatched, explain_pairs
@@ -26,10 +26,9 @@ IdPair = tuple[Hashable, Hashable]
 
 @dataclass(frozen=True)
 class MatchingOptions:
-    """Tuning knobs; the defaults are exact for anything up to a large region."""
+    """Tuning knobs. Exact unless an organisation generates more than pruning.above pairs."""
 
-    top_k: int = 30  # candidates kept per participant when pruning
-    prune_above: int = 8_000_000  # generated pairs above which top-K pruning applies
+    pruning: Pruning | None = field(default_factory=Pruning)  # None = always exact
     chunk_edges: int = CHUNK_EDGES  # generated pairs per candidate chunk (memory bound)
     dense_cell_limit: int | None = None  # solver.DENSE_CELL_LIMIT when None
 
@@ -107,30 +106,38 @@ def pin_rejections(features: Features, rules: PairRules, p_row: int, v_row: int)
     return [code for code in PIN_REJECTIONS if code in failed]
 
 
+def _pin_problems(features, rules, capacity, pinned_p, pid, vid) -> list[str]:
+    """Every PIN_REJECTIONS code that applies to one pin, in PIN_REJECTIONS order."""
+    p_at, v_at = features.participant_index, features.volunteer_index
+    unknown = ["unknown_participant"] * (pid not in p_at) + ["unknown_volunteer"] * (
+        vid not in v_at
+    )
+    if unknown:
+        return unknown
+    if p_at[pid] in pinned_p:
+        return ["duplicate_participant"]
+    failed = set(pin_rejections(features, rules, p_at[pid], v_at[vid]))
+    if capacity[v_at[vid]] <= 0:
+        failed.add("volunteer_full")
+    return [code for code in PIN_REJECTIONS if code in failed]
+
+
 def apply_pins(
     features: Features, rules: PairRules, pins: Iterable[IdPair]
 ) -> tuple[np.ndarray, np.ndarray, list[RejectedPin], np.ndarray]:
-    """Honour pins in order: each must be hard-feasible and find free capacity.
+    """Honour pins in the given order: each must be hard-feasible and find free capacity.
 
     Returns (pinned participant rows, volunteer rows, rejected pins, capacity left).
     """
     capacity = features.volunteers.capacity.copy()
-    p_at, v_at = features.participant_index, features.volunteer_index
     pinned_p: dict[int, int] = {}
     rejected: list[RejectedPin] = []
     for pid, vid in pins:
-        reasons = [code for code, known in (("unknown_participant", pid in p_at),
-                                            ("unknown_volunteer", vid in v_at)) if not known]  # fmt: skip
-        if not reasons and p_at[pid] in pinned_p:
-            reasons = ["duplicate_participant"]
-        if not reasons:
-            p_row, v_row = p_at[pid], v_at[vid]
-            reasons = pin_rejections(features, rules, p_row, v_row)
-            if capacity[v_row] <= 0:
-                reasons.append("volunteer_full")
-        if reasons:
-            rejected.append(RejectedPin(pid, vid, tuple(reasons)))
+        problems = _pin_problems(features, rules, capacity, pinned_p, pid, vid)
+        if problems:
+            rejected.append(RejectedPin(pid, vid, tuple(problems)))
             continue
+        p_row, v_row = features.participant_index[pid], features.volunteer_index[vid]
         pinned_p[p_row] = v_row
         capacity[v_row] -= 1
     rows = np.array(list(pinned_p.items()), dtype=np.int64).reshape(-1, 2)
@@ -171,17 +178,33 @@ def run_matching(
     active = np.ones(len(P), bool)
     active[pin_p] = False
     clock.lap("pins")
-    edges = candidate_edges(P, V, table, rules, capacity=capacity, active=active,
-                            min_score=min_score, top_k=options.top_k,
-                            prune_above=options.prune_above,
-                            chunk_edges=options.chunk_edges)  # fmt: skip
+    edges = candidate_edges(
+        P,
+        V,
+        table,
+        rules,
+        capacity=capacity,
+        active=active,
+        min_score=min_score,
+        pruning=options.pruning,
+        chunk_edges=options.chunk_edges,
+    )
     clock.lap("candidates")
     solve_stats: dict = {}
-    chosen = solve_edges(edges.p, edges.v, edges.score, capacity, len(P), min_score=min_score,
-                         dense_cell_limit=options.dense_cell_limit, stats=solve_stats)  # fmt: skip
+    chosen = solve_edges(
+        edges.p,
+        edges.v,
+        edges.score,
+        capacity,
+        len(P),
+        min_score=min_score,
+        dense_cell_limit=options.dense_cell_limit,
+        stats=solve_stats,
+    )
     clock.lap("solve")
-    pin_score = total_score(Operand(P, pin_p), Operand(V, pin_v), chord2(
-        Operand(P, pin_p), Operand(V, pin_v)), table)  # fmt: skip
+    pin_score = total_score(
+        Operand(P, pin_p), Operand(V, pin_v), chord2(Operand(P, pin_p), Operand(V, pin_v)), table
+    )
     p_rows = np.concatenate([pin_p, edges.p[chosen]])
     v_rows = np.concatenate([pin_v, edges.v[chosen]])
     scores = np.concatenate([pin_score, edges.score[chosen]])
@@ -191,9 +214,10 @@ def run_matching(
     explanations = explain_pairs(features, table, p_rows, v_rows) if explain else None
     pairs = tuple(
         ProposedPair(P.ids[p], V.ids[v], s, pin, explanations[i] if explain else None)
-        for i, (p, v, s, pin) in enumerate(zip(p_rows.tolist(), v_rows.tolist(),
-                                               scores.tolist(), pinned.tolist(), strict=True))
-    )  # fmt: skip
+        for i, (p, v, s, pin) in enumerate(
+            zip(p_rows.tolist(), v_rows.tolist(), scores.tolist(), pinned.tolist(), strict=True)
+        )
+    )
     clock.lap("explain")
     matched = np.zeros(len(P), bool)
     matched[p_rows] = True
@@ -219,8 +243,9 @@ def run_matching(
         recruit=recruit,
         objective=float(scores.sum()),
         solver_objective=float(edges.score[chosen].sum()),
-        weights={org: table.for_org(code)
-                 for code, org in enumerate(features.vocabulary.organisations)},  # fmt: skip
+        weights={
+            org: table.for_org(code) for code, org in enumerate(features.vocabulary.organisations)
+        },
         stats=stats,
         timings=clock.done(),
     )

@@ -87,8 +87,9 @@ def recruit_summary(features: Features, rows: np.ndarray, top: int = 10) -> Recr
     lang_place = lang_keys // (n_lang + 1)
     alone = ~np.isin(any_keys, lang_place)  # places where nobody needs a bridge language
     keys = np.concatenate([lang_keys, any_keys[alone] * (n_lang + 1) + n_lang])
-    counts = np.concatenate([lang_counts + _lookup(any_keys, any_counts, lang_place),
-                             any_counts[alone]])  # fmt: skip
+    counts = np.concatenate(
+        [lang_counts + _lookup(any_keys, any_counts, lang_place), any_counts[alone]]
+    )
     need = np.concatenate([lang_counts, np.zeros(alone.sum(), np.int64)])
     best = _top(keys, counts, top)
     profiles = tuple(_profile(vocab, keys[i], counts[i], need[i], n_nbh, n_lang) for i in best)
@@ -96,11 +97,13 @@ def recruit_summary(features: Features, rows: np.ndarray, top: int = 10) -> Recr
         considered=len(rows),
         profiles=profiles,
         by_neighbourhood=_by_neighbourhood(vocab, place_of, n_nbh),
-        by_slot=tuple((int(k), slot_name(int(k)), int(c)) for k, c in
-                      zip(*_sorted_counts(s), strict=True)),  # fmt: skip
-        by_language=tuple((vocab.languages[int(k)], int(c)) for k, c in
-                          zip(*_sorted_counts(np.nonzero(langs & ~flexible[:, None])[1]),
-                              strict=True)),  # fmt: skip
+        by_slot=tuple(
+            (int(k), slot_name(int(k)), int(c)) for k, c in zip(*_sorted_counts(s), strict=True)
+        ),
+        by_language=tuple(
+            (vocab.languages[int(k)], int(c))
+            for k, c in zip(*_sorted_counts(np.nonzero(langs & ~flexible[:, None])[1]), strict=True)
+        ),
     )
 
 
@@ -112,8 +115,10 @@ def _sorted_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _by_neighbourhood(vocab, place_of: np.ndarray, n_nbh: int) -> tuple:
     keys, counts = _sorted_counts(place_of)
-    return tuple((vocab.organisations[int(k) // n_nbh], _neighbourhood(vocab, int(k) % n_nbh),
-                  int(c)) for k, c in zip(keys, counts, strict=True))  # fmt: skip
+    return tuple(
+        (vocab.organisations[int(k) // n_nbh], _neighbourhood(vocab, int(k) % n_nbh), int(c))
+        for k, c in zip(keys, counts, strict=True)
+    )
 
 
 def _neighbourhood(vocab, code_plus_one: int) -> Hashable | None:

@@ -20,16 +20,8 @@ from .constraints import (
     pair_feasible,
     rules_ok_edges,
 )
-from .domain import (  # noqa: F401  (model parameters, re-exported for readers)
-    COMPONENTS,
-    INTERESTS_FOR_FULL_SCORE,
-    PRIMARY_GOAL_SHARE,
-    SLOTS_FOR_FULL_SCORE,
-    WAITING_DAYS_FOR_FULL_SCORE,
-    normalise_weights,
-)
+from .domain import COMPONENTS, normalise_weights
 from .features import Operand, ParticipantArrays, VolunteerArrays, popcount
-
 
 
 # (P, V) | (E,) float64 in [0, 1]: shared slots / min(3, participant's slots)
@@ -123,9 +115,9 @@ class WeightTable:
         self.table = np.array(  # (O, 7) float64, rows sum to 1
             [[r[k] for k in COMPONENTS] for r in rows] or np.zeros((0, len(COMPONENTS)))
         ).reshape(-1, len(COMPONENTS))
-        same = len(self.table) == 0 or bool(np.all(self.table == self.table[0]))
-        self.uniform = [float(w) for w in (self.table[0] if len(self.table) else
-                                           [base[k] for k in COMPONENTS])] if same else None  # fmt: skip
+        first = self.table[0] if len(self.table) else np.array([base[k] for k in COMPONENTS])
+        same = bool(np.all(self.table == first))
+        self.uniform = first.tolist() if same else None
         self.columns = np.ascontiguousarray(self.table.T)  # (7, O)
 
     def for_org(self, code: int) -> dict[str, float]:

@@ -56,8 +56,9 @@ def _check_min_score(min_score: float) -> float:
     return min_score
 
 
-def assign(score: object, capacity: object, min_score: float = 0.0, *,
-           dense_cell_limit: int | None = None) -> list[tuple[int, int]]:  # fmt: skip
+def assign(
+    score: object, capacity: object, min_score: float = 0.0, *, dense_cell_limit: int | None = None
+) -> list[tuple[int, int]]:
     """Return (participant, volunteer) index pairs of a maximum-total-score assignment.
 
     score: (P, V) numbers, NaN or -inf = forbidden; capacity: (V,) whole numbers >= 0.
@@ -76,8 +77,15 @@ def assign(score: object, capacity: object, min_score: float = 0.0, *,
     min_score = _check_min_score(min_score)
     with np.errstate(invalid="ignore"):
         p_e, v_e = np.nonzero(np.isfinite(score_pv) & (score_pv >= min_score) & (score_pv > 0))
-    pairs_p, pairs_v = assign_edges(p_e, v_e, score_pv[p_e, v_e], cap, n_p,
-                                    min_score=min_score, dense_cell_limit=dense_cell_limit)  # fmt: skip
+    pairs_p, pairs_v = assign_edges(
+        p_e,
+        v_e,
+        score_pv[p_e, v_e],
+        cap,
+        n_p,
+        min_score=min_score,
+        dense_cell_limit=dense_cell_limit,
+    )
     return list(zip(pairs_p.tolist(), pairs_v.tolist(), strict=True))
 
 
@@ -96,8 +104,15 @@ def assign_edges(
     Returns (participant rows, volunteer rows) int64 arrays sorted by participant.
     """
     p_e, v_e = np.asarray(p_e, np.int64), np.asarray(v_e, np.int64)
-    chosen = solve_edges(p_e, v_e, score_e, capacity, n_participants, min_score=min_score,
-                         dense_cell_limit=dense_cell_limit)  # fmt: skip
+    chosen = solve_edges(
+        p_e,
+        v_e,
+        score_e,
+        capacity,
+        n_participants,
+        min_score=min_score,
+        dense_cell_limit=dense_cell_limit,
+    )
     return p_e[chosen], v_e[chosen]
 
 
@@ -180,8 +195,9 @@ class _ComponentLayout:
         indptr = np.zeros(n_p + n_v + 1, np.int64)
         indptr[1 : n_p + 1] = np.cumsum(np.bincount(p_e, minlength=n_p))
         indptr[n_p + 1 :] = len(p_e)
-        graph = csr_array((np.ones(len(p_e), np.int8), n_p + v_e, indptr),
-                          shape=(n_p + n_v, n_p + n_v))  # fmt: skip
+        graph = csr_array(
+            (np.ones(len(p_e), np.int8), n_p + v_e, indptr), shape=(n_p + n_v, n_p + n_v)
+        )
         self.n_comp, labels = connected_components(graph, directed=False)
         self.comp_e = labels[p_e]
         # participants with edges, grouped by component: local row = rank in the group
