@@ -3,7 +3,6 @@
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-
 from sqlalchemy import select
 
 from ..extensions import db

@@ -31,8 +31,8 @@ from ..matching import (
     run_matching,
     score_matrix,
 )
-from ..matching.explain import diagnose_unmatched, explain_pairs
 from ..matching.domain import WAITING_DAYS_FOR_FULL_SCORE
+from ..matching.explain import diagnose_unmatched, explain_pairs
 from ..models import (
     ConsentRecord,
     Match,

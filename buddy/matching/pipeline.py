@@ -170,17 +170,55 @@ def run_matching(
     options = options or MatchingOptions()
     clock = _Clock()
     features = build_features(participants, volunteers)
-    P, V = features.participants, features.volunteers
     table = WeightTable(features.vocabulary.organisations, weights, org_weights)
     rules = PairRules.from_ids(features, forbidden, ended_badly)
     clock.lap("features")
     pin_p, pin_v, rejected, capacity = apply_pins(features, rules, pins)
-    active = np.ones(len(P), bool)
-    active[pin_p] = False
     clock.lap("pins")
-    edges = candidate_edges(
-        P,
-        V,
+    edges = _candidates(features, table, rules, capacity, pin_p, min_score, options)
+    clock.lap("candidates")
+    solve_stats: dict = {}
+    chosen = solve_edges(
+        edges.p,
+        edges.v,
+        edges.score,
+        capacity,
+        len(features.participants),
+        min_score=min_score,
+        dense_cell_limit=options.dense_cell_limit,
+        stats=solve_stats,
+    )
+    clock.lap("solve")
+    rows = _pair_rows(features, table, pin_p, pin_v, edges, chosen)
+    pairs = _proposed_pairs(features, table, rows, explain)
+    clock.lap("explain")
+    unmatched_rows = np.setdiff1d(np.arange(len(features.participants)), rows["p"])
+    unmatched = diagnose_unmatched(features, unmatched_rows, capacity, rules, edges.n_acceptable)
+    clock.lap("diagnose")
+    recruit = recruit_summary(features, unmatched_rows, top=recruit_top)
+    clock.lap("recruit")
+    return MatchingResult(
+        pairs=pairs,
+        unmatched=tuple(unmatched),
+        rejected_pins=tuple(rejected),
+        recruit=recruit,
+        objective=float(rows["score"].sum()),
+        solver_objective=float(edges.score[chosen].sum()),
+        weights={
+            org: table.for_org(code) for code, org in enumerate(features.vocabulary.organisations)
+        },
+        stats=_stats(features, edges, pairs, unmatched, len(pin_p), solve_stats),
+        timings=clock.done(),
+    )
+
+
+def _candidates(features, table, rules, capacity, pin_p, min_score, options):
+    """Candidate edges of the participants that are not pinned."""
+    active = np.ones(len(features.participants), bool)
+    active[pin_p] = False
+    return candidate_edges(
+        features.participants,
+        features.volunteers,
         table,
         rules,
         capacity=capacity,
@@ -189,63 +227,45 @@ def run_matching(
         pruning=options.pruning,
         chunk_edges=options.chunk_edges,
     )
-    clock.lap("candidates")
-    solve_stats: dict = {}
-    chosen = solve_edges(
-        edges.p,
-        edges.v,
-        edges.score,
-        capacity,
-        len(P),
-        min_score=min_score,
-        dense_cell_limit=options.dense_cell_limit,
-        stats=solve_stats,
+
+
+def _pair_rows(features, table, pin_p, pin_v, edges, chosen) -> dict[str, np.ndarray]:
+    """Pinned + optimised pairs as row arrays (p, v, score, pinned), sorted by participant."""
+    P, V = features.participants, features.volunteers
+    pin = (Operand(P, pin_p), Operand(V, pin_v))
+    pin_score = total_score(*pin, chord2(*pin), table)
+    rows = {
+        "p": np.concatenate([pin_p, edges.p[chosen]]),
+        "v": np.concatenate([pin_v, edges.v[chosen]]),
+        "score": np.concatenate([pin_score, edges.score[chosen]]),
+        "pinned": np.arange(len(pin_p) + len(chosen)) < len(pin_p),
+    }
+    order = np.argsort(rows["p"], kind="stable")
+    return {key: value[order] for key, value in rows.items()}
+
+
+def _proposed_pairs(features, table, rows, explain: bool) -> tuple[ProposedPair, ...]:
+    """ProposedPair objects by id, with explanations when asked for."""
+    P, V = features.participants, features.volunteers
+    explanations = (
+        explain_pairs(features, table, rows["p"], rows["v"]) if explain else [None] * len(rows["p"])
     )
-    clock.lap("solve")
-    pin_score = total_score(
-        Operand(P, pin_p), Operand(V, pin_v), chord2(Operand(P, pin_p), Operand(V, pin_v)), table
+    columns = (rows[key].tolist() for key in ("p", "v", "score", "pinned"))
+    return tuple(
+        ProposedPair(P.ids[p], V.ids[v], score, pinned, why)
+        for (p, v, score, pinned), why in zip(zip(*columns, strict=True), explanations, strict=True)
     )
-    p_rows = np.concatenate([pin_p, edges.p[chosen]])
-    v_rows = np.concatenate([pin_v, edges.v[chosen]])
-    scores = np.concatenate([pin_score, edges.score[chosen]])
-    pinned = np.arange(len(p_rows)) < len(pin_p)
-    order = np.argsort(p_rows, kind="stable")
-    p_rows, v_rows, scores, pinned = p_rows[order], v_rows[order], scores[order], pinned[order]
-    explanations = explain_pairs(features, table, p_rows, v_rows) if explain else None
-    pairs = tuple(
-        ProposedPair(P.ids[p], V.ids[v], s, pin, explanations[i] if explain else None)
-        for i, (p, v, s, pin) in enumerate(
-            zip(p_rows.tolist(), v_rows.tolist(), scores.tolist(), pinned.tolist(), strict=True)
-        )
-    )
-    clock.lap("explain")
-    matched = np.zeros(len(P), bool)
-    matched[p_rows] = True
-    unmatched_rows = np.flatnonzero(~matched)
-    unmatched = diagnose_unmatched(features, unmatched_rows, capacity, rules, edges.n_acceptable)
-    clock.lap("diagnose")
-    recruit = recruit_summary(features, unmatched_rows, top=recruit_top)
-    clock.lap("recruit")
-    stats = {
-        "participants": len(P),
-        "volunteers": len(V),
-        "pinned": len(pin_p),
+
+
+def _stats(features, edges, pairs, unmatched, n_pinned, solve_stats) -> dict:
+    """Counts describing the run (sizes, edges, pruning, components)."""
+    return {
+        "participants": len(features.participants),
+        "volunteers": len(features.volunteers),
+        "pinned": n_pinned,
         "edges": len(edges.p),
         "pruned": edges.pruned,
         "matched": len(pairs),
         "unmatched": len(unmatched),
         **solve_stats,
     }
-    return MatchingResult(
-        pairs=pairs,
-        unmatched=tuple(unmatched),
-        rejected_pins=tuple(rejected),
-        recruit=recruit,
-        objective=float(scores.sum()),
-        solver_objective=float(edges.score[chosen].sum()),
-        weights={
-            org: table.for_org(code) for code, org in enumerate(features.vocabulary.organisations)
-        },
-        stats=stats,
-        timings=clock.done(),
-    )

@@ -1,0 +1,289 @@
+"""The solver `assign`: optimal against independent oracles, valid, deterministic, robust."""
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+from scipy.sparse import coo_array, vstack
+
+from buddy.matching import assign, assign_edges, solver
+
+
+def allowed(score: np.ndarray, min_score: float) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(score) & (score >= min_score)
+
+
+def total(score: np.ndarray, pairs) -> float:
+    return float(sum(score[p, v] for p, v in pairs))
+
+
+def assert_valid(score, capacity, min_score, pairs) -> None:
+    """Each participant at most once, capacities kept, only allowed pairs, sorted, ints."""
+    ps = [p for p, _ in pairs]
+    assert ps == sorted(ps) and len(set(ps)) == len(ps)
+    assert all(type(p) is int and type(v) is int for p, v in pairs)
+    used = np.bincount([v for _, v in pairs], minlength=score.shape[1])
+    assert np.all(used <= np.asarray(capacity))
+    ok = allowed(score, min_score)
+    assert all(ok[p, v] for p, v in pairs)
+
+
+def networkx_optimum(score, capacity, min_score) -> float:
+    """Max weight matching on the capacity-expanded graph (volunteer v -> capacity[v] nodes)."""
+    graph = nx.Graph()
+    ok = allowed(score, min_score)
+    for p, v in zip(*np.nonzero(ok), strict=True):
+        for copy in range(int(capacity[v])):
+            graph.add_edge(("p", int(p)), ("v", int(v), copy), weight=float(score[p, v]))
+    matching = nx.max_weight_matching(graph)
+    return sum(graph.edges[a, b]["weight"] for a, b in matching)
+
+
+def brute_force_optimum(score, capacity, min_score) -> float:
+    """Try every choice (a volunteer or nobody) for every participant."""
+    n_p, n_v = score.shape
+    ok = allowed(score, min_score)
+    best = 0.0
+    for choice in itertools.product(range(-1, n_v), repeat=n_p):
+        used = np.bincount([v for v in choice if v >= 0], minlength=n_v)
+        if np.any(used > capacity) or any(v >= 0 and not ok[p, v] for p, v in enumerate(choice)):
+            continue
+        best = max(best, sum(score[p, v] for p, v in enumerate(choice) if v >= 0))
+    return best
+
+
+def lp_optimum(score, capacity, min_score) -> float:
+    """The b-matching LP (totally unimodular, so its optimum is the integral optimum)."""
+    p_e, v_e = np.nonzero(allowed(score, min_score) & (score > 0))
+    n_p, n_v = score.shape
+    if len(p_e) == 0:
+        return 0.0
+    e = np.arange(len(p_e))
+    a = vstack(
+        [
+            coo_array((np.ones(len(e)), (p_e, e)), shape=(n_p, len(e))),
+            coo_array((np.ones(len(e)), (v_e, e)), shape=(n_v, len(e))),
+        ]
+    )
+    b = np.concatenate([np.ones(n_p), capacity])
+    result = linprog(-score[p_e, v_e], A_ub=a, b_ub=b, bounds=(0, 1), method="highs")
+    return -result.fun
+
+
+def random_instance(rng, max_p=8, max_v=7, max_cap=3):
+    n_p, n_v = int(rng.integers(0, max_p + 1)), int(rng.integers(0, max_v + 1))
+    score = rng.random((n_p, n_v))
+    if rng.random() < 0.4:  # coarse values: many ties
+        score = np.round(score * 4) / 4
+    if rng.random() < 0.2:
+        score = score - 0.3  # some negative scores
+    score[rng.random((n_p, n_v)) < rng.uniform(0, 0.6)] = np.nan
+    capacity = rng.integers(0, max_cap + 1, n_v)
+    min_score = float(rng.choice([0.0, 0.0, 0.25, 0.5, -0.2, 0.75]))
+    return score, capacity, min_score
+
+
+@pytest.fixture(params=["dense", "sparse"])
+def path(request, monkeypatch):
+    """Run a test through the dense (linear_sum_assignment) and the sparse solver."""
+    limit = 10**12 if request.param == "dense" else 0
+    monkeypatch.setattr(solver, "DENSE_CELL_LIMIT", limit)
+    return request.param
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_instances_match_networkx(seed, path):
+    rng = np.random.default_rng(seed)
+    for _ in range(60):  # 4 seeds x 60 instances x 2 paths
+        score, capacity, min_score = random_instance(rng)
+        pairs = assign(score, capacity, min_score)
+        assert_valid(score, capacity, min_score, pairs)
+        assert total(score, pairs) == pytest.approx(
+            networkx_optimum(score, capacity, min_score), abs=1e-9
+        )
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_tiny_instances_match_brute_force(seed, path):
+    rng = np.random.default_rng(100 + seed)
+    for _ in range(60):
+        score, capacity, min_score = random_instance(rng, max_p=5, max_v=3, max_cap=2)
+        pairs = assign(score, capacity, min_score)
+        assert_valid(score, capacity, min_score, pairs)
+        assert total(score, pairs) == pytest.approx(
+            brute_force_optimum(score, capacity, min_score), abs=1e-9
+        )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_medium_instances_dense_and_sparse_agree_with_the_lp(seed, monkeypatch):
+    rng = np.random.default_rng(200 + seed)
+    score = rng.random((150, 120))
+    score[rng.random(score.shape) < 0.85] = np.nan  # several components, a few big ones
+    capacity = rng.integers(0, 4, 120)
+    totals = []
+    for limit in (10**12, 0):
+        monkeypatch.setattr(solver, "DENSE_CELL_LIMIT", limit)
+        pairs = assign(score, capacity, 0.2)
+        assert_valid(score, capacity, 0.2, pairs)
+        totals.append(total(score, pairs))
+    assert totals[0] == pytest.approx(totals[1], abs=1e-9)
+    assert totals[0] == pytest.approx(lp_optimum(score, capacity, 0.2), abs=1e-7)
+
+
+def test_dense_cell_limit_keyword_forces_the_sparse_solver():
+    rng = np.random.default_rng(7)
+    score = rng.random((40, 30))
+    capacity = rng.integers(1, 3, 30)
+    dense = assign(score, capacity, dense_cell_limit=10**9)
+    sparse = assign(score, capacity, dense_cell_limit=0)
+    assert total(score, dense) == pytest.approx(total(score, sparse), abs=1e-9)
+
+
+@settings(derandomize=True, max_examples=150, deadline=None, database=None)
+@given(
+    st.integers(0, 4).flatmap(
+        lambda n_p: st.integers(0, 3).flatmap(
+            lambda n_v: st.tuples(
+                st.lists(
+                    st.one_of(st.none(), st.sampled_from([0.0, 0.25, 0.5, 1.0, -0.5])),
+                    min_size=n_p * n_v,
+                    max_size=n_p * n_v,
+                ).map(
+                    lambda cells: np.array(
+                        [np.nan if c is None else c for c in cells], dtype=float
+                    ).reshape(n_p, n_v)
+                ),
+                st.lists(st.integers(0, 2), min_size=n_v, max_size=n_v).map(np.array),
+                st.sampled_from([0.0, 0.25, 0.5]),
+            )
+        )
+    )
+)
+def test_hypothesis_tie_heavy_instances_are_optimal(instance):
+    score, capacity, min_score = instance
+    pairs = assign(score, capacity, min_score)
+    assert_valid(score, capacity, min_score, pairs)
+    assert total(score, pairs) == pytest.approx(
+        brute_force_optimum(score, capacity, min_score), abs=1e-9
+    )
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (0, 3), (3, 0)])
+def test_empty_inputs_give_no_pairs(shape):
+    assert assign(np.zeros(shape), np.ones(shape[1], int)) == []
+
+
+def test_all_forbidden_gives_no_pairs():
+    assert assign(np.full((3, 2), np.nan), [1, 1]) == []
+
+
+def test_capacity_zero_volunteers_are_never_used():
+    score = np.array([[0.9, 0.1], [0.8, 0.2]])
+    assert assign(score, [0, 1]) == [(1, 1)]
+    assert assign(score, [0, 0]) == []
+
+
+def test_capacity_is_honoured():
+    score = np.full((5, 2), 0.5)
+    pairs = assign(score, [3, 1])
+    assert len(pairs) == 4
+    assert sorted(v for _, v in pairs) == [0, 0, 0, 1]
+
+
+def test_single_participant_takes_the_best_volunteer_lowest_index_on_ties():
+    assert assign(np.array([[0.2, 0.9, 0.5]]), [1, 1, 1]) == [(0, 1)]
+    assert assign(np.array([[0.7, 0.7, 0.7]]), [1, 1, 1]) == [(0, 0)]
+
+
+def test_optimum_is_not_greedy():
+    # greedy would take (0, 0) = 0.9 and leave participant 1 with 0.1
+    score = np.array([[0.9, 0.8], [0.85, 0.1]])
+    assert assign(score, [1, 1]) == [(0, 1), (1, 0)]
+
+
+def test_ties_are_deterministic(path):
+    rng = np.random.default_rng(3)
+    score = np.round(rng.random((30, 20)) * 2) / 2
+    capacity = rng.integers(1, 3, 20)
+    first = assign(score, capacity)
+    assert all(assign(score.copy(), capacity.copy()) == first for _ in range(3))
+
+
+def test_integer_scores_and_float_capacities_are_accepted():
+    score = np.array([[3, 1], [2, 1]])
+    pairs = assign(score, np.array([1.0, 1.0]))
+    assert pairs == [(0, 0), (1, 1)]
+    assert assign([[1, 2]], [1, 1]) == [(0, 1)]
+
+
+def test_negative_scores_are_never_chosen():
+    score = np.array([[-0.5, np.nan], [-0.1, -0.2]])
+    assert assign(score, [1, 1]) == []
+    assert assign(score, [1, 1], min_score=-1.0) == []
+
+
+def test_min_score_is_inclusive():
+    score = np.array([[0.5], [0.4999]])
+    assert assign(score, [2], min_score=0.5) == [(0, 0)]
+
+
+def test_zero_score_pairs_are_not_proposed():
+    # matching them or not is a tie; the solver deterministically leaves them out
+    assert assign(np.array([[0.0, 0.0]]), [1, 1]) == []
+
+
+def test_minus_infinity_is_forbidden():
+    assert assign(np.array([[-np.inf, 0.3]]), [1, 1]) == [(0, 1)]
+
+
+@pytest.mark.parametrize(
+    ("score", "capacity", "min_score"),
+    [
+        (np.array([[np.inf]]), [1], 0.0),
+        (np.zeros(3), [1, 1, 1], 0.0),
+        (np.zeros((2, 2)), [1], 0.0),
+        (np.zeros((2, 2)), [1, -1], 0.0),
+        (np.zeros((2, 2)), [1, 1.5], 0.0),
+        (np.zeros((2, 2)), ["a", "b"], 0.0),
+        (np.zeros((2, 2)), [1, 1], float("nan")),
+    ],
+)
+def test_bad_input_raises_value_error(score, capacity, min_score):
+    with pytest.raises(ValueError):
+        assign(score, capacity, min_score)
+
+
+def test_assign_edges_rejects_duplicate_edges():
+    with pytest.raises(ValueError, match="unique"):
+        assign_edges([0, 0], [1, 1], [0.5, 0.6], np.array([1, 1]), 1)
+
+
+def test_assign_edges_equals_assign_on_the_same_edges():
+    rng = np.random.default_rng(11)
+    score = rng.random((25, 20))
+    score[rng.random(score.shape) < 0.5] = np.nan
+    capacity = rng.integers(0, 3, 20)
+    p_e, v_e = np.nonzero(np.isfinite(score))
+    shuffle = rng.permutation(len(p_e))  # any edge order
+    pairs_p, pairs_v = assign_edges(
+        p_e[shuffle], v_e[shuffle], score[p_e, v_e][shuffle], capacity, 25
+    )
+    got = list(zip(pairs_p.tolist(), pairs_v.tolist(), strict=True))
+    assert total(score, got) == pytest.approx(total(score, assign(score, capacity)), abs=1e-9)
+
+
+def test_solve_stats_report_components():
+    score = np.full((4, 4), np.nan)
+    score[0, 0] = score[1, 1] = score[2, 2] = score[3, 2] = 0.5
+    stats: dict = {}
+    chosen = solver.solve_edges(*np.nonzero(np.isfinite(score)), score[np.isfinite(score)],
+                                np.ones(4, int), 4, stats=stats)  # fmt: skip
+    assert len(chosen) == 3
+    assert stats["components"] == 3
+    assert (stats["largest_rows"], stats["largest_cols"]) == (2, 1)
