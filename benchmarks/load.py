@@ -59,21 +59,30 @@ def prepare(url: str, participants: int, volunteers: int, secret: str) -> dict:
         coordinator = db.session.scalar(select(User).where(User.role == "coordinator"))
         run = create_run(org, MatchingParams.defaults(org), coordinator)
         db.session.commit()
-        print(f"seeded in {time.perf_counter() - started:.0f} s; "
-              f"{run.proposed_count} proposals", file=sys.stderr)
+        print(
+            f"seeded in {time.perf_counter() - started:.0f} s; {run.proposed_count} proposals",
+            file=sys.stderr,
+        )
         serializer = app.session_interface.get_signing_serializer(app)
 
         def cookie_for(user: User) -> str:
             token = secrets.token_urlsafe(32)
-            db.session.add(UserSession(id=hashlib.sha256(token.encode()).hexdigest(),
-                                       user_id=user.id, mfa_passed=True))
+            db.session.add(
+                UserSession(
+                    id=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id, mfa_passed=True
+                )
+            )
             return serializer.dumps({SESSION_KEY: token, "_user_id": token, "_fresh": True})
 
-        people = db.session.scalars(select(User).where(User.role == "participant",
-                                                       User.password_hash.is_not(None))
-                                    .limit(300)).all()
-        cookies = {"coordinator": cookie_for(coordinator),
-                   "participants": [cookie_for(user) for user in people]}
+        people = db.session.scalars(
+            select(User)
+            .where(User.role == "participant", User.password_hash.is_not(None))
+            .limit(300)
+        ).all()
+        cookies = {
+            "coordinator": cookie_for(coordinator),
+            "participants": [cookie_for(user) for user in people],
+        }
         db.session.commit()
     db.session.remove()
     app.extensions["db_engine"].dispose()
@@ -96,19 +105,29 @@ def read_stats(prefix: Path) -> dict:
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))  # noqa: SIM115
     failures = list(csv.DictReader(open(f"{prefix}_failures.csv", encoding="utf-8")))  # noqa: SIM115
     total = next(r for r in rows if r["Name"] == "Aggregated")
-    server_errors = sum(int(f["Occurrences"]) for f in failures if " 5" in f["Error"]
-                        or "50" in f["Error"])
-    per_page = {r["Name"]: {"requests": int(r["Request Count"]),
-                            "p50_ms": float(r["50%"]), "p95_ms": float(r["95%"]),
-                            "p99_ms": float(r["99%"])}
-                for r in rows if r["Name"] != "Aggregated"}
+    server_errors = sum(
+        int(f["Occurrences"]) for f in failures if " 5" in f["Error"] or "50" in f["Error"]
+    )
+    per_page = {
+        r["Name"]: {
+            "requests": int(r["Request Count"]),
+            "p50_ms": float(r["50%"]),
+            "p95_ms": float(r["95%"]),
+            "p99_ms": float(r["99%"]),
+        }
+        for r in rows
+        if r["Name"] != "Aggregated"
+    }
     requests = int(total["Request Count"])
     return {
-        "requests": requests, "rps": round(float(total["Requests/s"]), 1),
-        "p50_ms": float(total["50%"]), "p95_ms": float(total["95%"]),
+        "requests": requests,
+        "rps": round(float(total["Requests/s"]), 1),
+        "p50_ms": float(total["50%"]),
+        "p95_ms": float(total["95%"]),
         "p99_ms": float(total["99%"]),
         "error_rate": round(int(total["Failure Count"]) / max(requests, 1), 4),
-        "server_errors": server_errors, "pages": per_page,
+        "server_errors": server_errors,
+        "pages": per_page,
     }
 
 
@@ -135,24 +154,68 @@ def main() -> int:
     try:
         cookies = prepare(url, args.participants, args.volunteers, secret)
         (work / "cookies.json").write_text(json.dumps(cookies))
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret,
-               "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14", "MAIL_BACKEND": "smtp",
-               "MAIL_PORT": "1", "BUDDY_ENV": "development",
-               "BUDDY_LOAD_COOKIES": str(work / "cookies.json")}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": secret,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
+            "MAIL_BACKEND": "smtp",
+            "MAIL_PORT": "1",
+            "BUDDY_ENV": "development",
+            "BUDDY_LOAD_COOKIES": str(work / "cookies.json"),
+        }
         server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b",
-             f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "-w",
+                str(args.workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         wait_for(port)
         subprocess.run(
-            [str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "benchmarks/locustfile.py"),
-             "--headless", "-u", str(args.users), "-r", str(max(args.users // 5, 1)),
-             "-t", f"{args.seconds}s", "-H", f"http://127.0.0.1:{port}", "--csv",
-             str(work / "run"), "--only-summary", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL)
+            [
+                str(ROOT / ".venv/bin/locust"),
+                "-f",
+                str(ROOT / "benchmarks/locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(max(args.users // 5, 1)),
+                "-t",
+                f"{args.seconds}s",
+                "-H",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(work / "run"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
         stats = read_stats(work / "run")
-        stats.update({"case": "load", "users": args.users, "seconds": args.seconds,
-                      "workers": args.workers, "participants": args.participants,
-                      "volunteers": args.volunteers, "machine": f"{os.cpu_count()} cores"})
+        stats.update(
+            {
+                "case": "load",
+                "users": args.users,
+                "seconds": args.seconds,
+                "workers": args.workers,
+                "participants": args.participants,
+                "volunteers": args.volunteers,
+                "machine": f"{os.cpu_count()} cores",
+            }
+        )
         if args.json:
             print(json.dumps(stats))
         else:

@@ -13,7 +13,8 @@ from locust import HttpUser, between, task
 
 COOKIES = json.loads(open(os.environ["BUDDY_LOAD_COOKIES"], encoding="utf-8").read())  # noqa: SIM115
 APPROVE_FORM = re.compile(
-    r'action="(/coordinator/matches/\d+/approve)".*?name="csrf_token" value="([^"]+)"', re.S)
+    r'action="(/coordinator/matches/\d+/approve)".*?name="csrf_token" value="([^"]+)"', re.S
+)
 
 
 class Participant(HttpUser):
@@ -23,8 +24,9 @@ class Participant(HttpUser):
     wait_time = between(0.5, 2)
 
     def on_start(self) -> None:
-        self.client.cookies.set("buddy_session", random.choice(COOKIES["participants"]),
-                                domain="127.0.0.1", path="/")
+        self.client.cookies.set(
+            "buddy_session", random.choice(COOKIES["participants"]), domain="127.0.0.1", path="/"
+        )
 
     @task(4)
     def own_page(self) -> None:
@@ -50,8 +52,9 @@ class Coordinator(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        self.client.cookies.set("buddy_session", COOKIES["coordinator"], domain="127.0.0.1",
-                                path="/")
+        self.client.cookies.set(
+            "buddy_session", COOKIES["coordinator"], domain="127.0.0.1", path="/"
+        )
 
     @task(3)
     def dashboard(self) -> None:
@@ -66,5 +69,9 @@ class Coordinator(HttpUser):
         page = self.client.get("/coordinator/proposals", name="coordinator: proposals")
         found = APPROVE_FORM.search(page.text)
         if found:
-            self.client.post(found.group(1), data={"csrf_token": found.group(2)},
-                             name="coordinator: approve", allow_redirects=False)
+            self.client.post(
+                found.group(1),
+                data={"csrf_token": found.group(2)},
+                name="coordinator: approve",
+                allow_redirects=False,
+            )

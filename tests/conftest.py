@@ -85,6 +85,7 @@ def app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     application = create_app(app_config(database_url))
     application.instance_path = str(instance)
+    application.test_client_class = Client
     return application
 
 
@@ -112,8 +113,29 @@ def _transaction(request):
     db._factory.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
 
 
+# Most tests read English messages (the source strings), so their clients ask for English
+# unless a test says otherwise; the tests of the Dutch default and of the catalogs
+# (tests/foundation, tests/i18n) send no Accept-Language at all.
+LANGUAGE_NEUTRAL_DIRS = {"foundation", "i18n"}
+_default_language = {"value": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _client_language(request):
+    neutral = LANGUAGE_NEUTRAL_DIRS & set(request.node.path.parts)
+    _default_language["value"] = None if neutral else "en"
+    yield
+    _default_language["value"] = "en"
+
+
 class Client(FlaskClient):
-    """A test client that sends a valid CSRF token with every form post (CSRF stays on)."""
+    """A test client that sends a valid CSRF token with every form post (CSRF stays on)
+    and, by default, ``Accept-Language: en`` (see ``_client_language``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if _default_language["value"]:
+            self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", _default_language["value"])
 
     def csrf_token(self) -> str:
         with self.session_transaction() as session:

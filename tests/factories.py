@@ -102,7 +102,7 @@ def make_volunteer(organisation=None, user=None, **kw) -> VolunteerProfile:
 
 def make_participant(organisation=None, user=None, **kw) -> ParticipantProfile:
     organisation = organisation or make_org()
-    user = user or make_user("participant", organisation, locale=kw.pop("locale", "ar"),
+    user = user or make_user("participant", organisation, locale=kw.pop("locale", "en"),
                              phone=kw.pop("phone", None))
     kw.setdefault("neighbourhood_id", _hood(organisation).id)
     kw.setdefault("first_name", "Fatima")

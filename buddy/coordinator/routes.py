@@ -234,13 +234,21 @@ def reject_form_for(match_id: int, formdata=None) -> RejectForm:
     return RejectForm(formdata=formdata, prefix=f"m{match_id}", meta={"csrf": False})
 
 
+def _page_arg() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and len(page) < 6 else 1
+
+
 def _render_proposals(failed: RejectForm | None = None, failed_id: int | None = None,
                       bulk_form=None, status=200):
-    proposals = services.list_proposals(current_user.organisation_id)
+    org_id, page = current_user.organisation_id, _page_arg()
+    proposals = services.list_proposals(org_id, page)
+    total = services.count_query(services.proposals_query(org_id))
     forms = {m.id: failed if m.id == failed_id else reject_form_for(m.id) for m in proposals}
     return render_template("coordinator/proposals.html", proposals=proposals,
                            reject_forms=forms, bulk_form=bulk_form or BulkApproveForm(
-                               formdata=None), form=ConfirmForm(formdata=None)), status
+                               formdata=None), form=ConfirmForm(formdata=None),
+                           page=page, total=total, page_size=services.PAGE_SIZE), status
 
 
 @bp.get("/proposals")
@@ -319,8 +327,7 @@ def matches():
     """List matches by state, check-ins due, or past their planned end."""
     which = request.args.get("show", "open")
     which = which if which in services.MATCH_FILTERS else "open"
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) < 6 else 1
+    page = _page_arg()
     rows, total = services.list_matches(current_user.organisation_id, which, page)
     return render_template("coordinator/matches.html", matches=rows, total=total, which=which,
                            page=page, page_size=services.PAGE_SIZE,
@@ -491,8 +498,11 @@ def remove_rule(rule_id: int):
 @roles_required("coordinator")
 def waiting():
     """List the waiting list, rematches first, then the longest waiting."""
+    org_id, page = current_user.organisation_id, _page_arg()
     return render_template("coordinator/waiting.html",
-                           waiting=services.list_waiting(current_user.organisation_id))
+                           waiting=services.list_waiting(org_id, page), page=page,
+                           total=services.count_query(services.waiting_query(org_id)),
+                           page_size=services.PAGE_SIZE)
 
 
 # --- monitor, figures, exports ----------------------------------------------------------------

@@ -192,23 +192,36 @@ def list_matches(organisation_id: int, which: str, page: int = 1,
     return list(rows), total
 
 
-def list_proposals(organisation_id: int) -> list[Match]:
-    """Every proposed match, oldest first, with both people loaded (3 queries)."""
-    return list(db.session.scalars(
-        proposals_query(organisation_id)
-        .options(selectinload(Match.participant).selectinload(ParticipantProfile.neighbourhood),
-                 selectinload(Match.volunteer).selectinload(VolunteerProfile.neighbourhood))
-        .order_by(Match.proposed_at, Match.id)))
+def list_proposals(organisation_id: int, page: int | None = None) -> list[Match]:
+    """Proposed matches, oldest first, with both people loaded (3 queries); one page of
+    ``PAGE_SIZE`` when ``page`` is given, else all of them."""
+    query = (proposals_query(organisation_id)
+             .options(selectinload(Match.participant)
+                      .selectinload(ParticipantProfile.neighbourhood),
+                      selectinload(Match.volunteer).selectinload(VolunteerProfile.neighbourhood))
+             .order_by(Match.proposed_at, Match.id))
+    if page is not None:
+        query = query.offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    return list(db.session.scalars(query))
 
 
-def list_waiting(organisation_id: int) -> list[tuple[ParticipantProfile, int]]:
-    """Waiting participants with their days waiting, rematches first."""
+def count_query(query) -> int:
+    """Return how many rows ``query`` gives."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def list_waiting(organisation_id: int,
+                 page: int | None = None) -> list[tuple[ParticipantProfile, int]]:
+    """Waiting participants with their days waiting, rematches first; one page of
+    ``PAGE_SIZE`` when ``page`` is given, else all of them (the export)."""
     on = utc_today()
-    rows = db.session.scalars(
-        waiting_query(organisation_id)
-        .options(selectinload(ParticipantProfile.neighbourhood))
-        .order_by(ParticipantProfile.rematch_priority.desc(), ParticipantProfile.waiting_since,
-                  ParticipantProfile.id))
+    query = (waiting_query(organisation_id)
+             .options(selectinload(ParticipantProfile.neighbourhood))
+             .order_by(ParticipantProfile.rematch_priority.desc(),
+                       ParticipantProfile.waiting_since, ParticipantProfile.id))
+    if page is not None:
+        query = query.offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    rows = db.session.scalars(query)
     return [(p, lifecycle.waiting_days(p, on)) for p in rows]
 
 

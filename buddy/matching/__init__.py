@@ -45,7 +45,7 @@ from .pipeline import (
     run_matching,
 )
 from .recruit import RecruitProfile, RecruitSummary
-from .scores import WeightTable, score_matrix
+from .scores import WeightTable, edge_scores, score_matrix
 from .solver import assign, assign_edges
 
 __all__ = [
@@ -80,6 +80,7 @@ __all__ = [
     "assign_edges",
     "build_features",
     "candidate_edges",
+    "edge_scores",
     "feasible_pv",
     "goals_mask",
     "interests_mask",

@@ -21,10 +21,8 @@ from scipy.spatial import cKDTree
 from .constraints import (
     PairRules,
     chord2,
-    gender_ok,
     in_person_reach,
     rules_ok_edges,
-    slot_ok,
 )
 from .features import Operand, ParticipantArrays, VolunteerArrays
 from .scores import WeightTable, total_score
@@ -73,8 +71,10 @@ class _Combos:
     p: np.ndarray  # (C,) participant row, ascending
     loc: np.ndarray  # (C,) volunteer location
     n: np.ndarray  # (C,) volunteers at that location
+    c2: np.ndarray  # (C,) squared chord between the two locations (= every pair's)
 
 
+# (n,) int64 location id per row, and the (L,) location table (org, x, y, z)
 def _locations(arrays, rows: np.ndarray) -> tuple[np.ndarray, SimpleNamespace]:
     """Location id per row (unique org + unit vector) and the location table."""
     keys = np.column_stack([arrays.org[rows], arrays.x[rows], arrays.y[rows], arrays.z[rows]])
@@ -84,11 +84,12 @@ def _locations(arrays, rows: np.ndarray) -> tuple[np.ndarray, SimpleNamespace]:
     )
 
 
+# (C,) combos of a participant row with a volunteer location within its radius
 def _in_person_combos(P, V, p_rows, v_rows) -> tuple[_Combos, _Groups]:
     """Combos of in-person participants with volunteer locations within their radius."""
     if len(p_rows) == 0 or len(v_rows) == 0:
         none = np.zeros(0, np.int64)
-        return _Combos(none, none, none), _Groups(none, none, none)
+        return _Combos(none, none, none, np.zeros(0)), _Groups(none, none, none)
     p_loc, p_tab = _locations(P, p_rows)
     v_loc, v_tab = _locations(V, v_rows)
     by_loc = _Groups.of(v_rows, v_loc, len(v_tab.x))
@@ -110,9 +111,10 @@ def _in_person_combos(P, V, p_rows, v_rows) -> tuple[_Combos, _Groups]:
     combo_p = np.repeat(p_rows, pairs.count[p_loc])
     near = pair_c2[combo_pair] <= P.reach_c2[combo_p]
     loc = j[combo_pair[near]]
-    return _Combos(combo_p[near], loc, by_loc.count[loc]), by_loc
+    return _Combos(combo_p[near], loc, by_loc.count[loc], pair_c2[combo_pair[near]]), by_loc
 
 
+# (lo, hi) participant row ranges of about `budget` generated pairs
 def _chunks(n_per_row: np.ndarray, budget: int):
     """Yield (lo, hi) row ranges with about `budget` generated pairs each (>= 1 row)."""
     cum = np.cumsum(n_per_row)
@@ -124,11 +126,23 @@ def _chunks(n_per_row: np.ndarray, budget: int):
         lo = hi
 
 
-class _Generator:
-    """Generates the candidate pairs of a chunk of participants and checks them."""
+# (R,) rows and (R,) int64 counts of a non-decreasing (E,) row array
+def runs_of(p_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, counts) of a non-decreasing row array: p_sorted == repeat(rows, counts)."""
+    starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]]) if len(p_sorted) else []
+    return p_sorted[starts], np.diff(np.r_[starts, len(p_sorted)]).astype(np.int64)
 
-    def __init__(self, P, V, weights, rules, capacity, active):
-        self.P, self.V, self.weights, self.rules = P, V, weights, rules
+
+class _Generator:
+    """Generates the candidate pairs of a chunk of participants and checks them.
+
+    Pairs come out as runs grouped by participant, so participant-side values are repeated
+    per participant instead of gathered per pair; checks that concern few participants (a
+    gender preference, a pair rule) only look at those participants' pairs.
+    """
+
+    def __init__(self, P, V, rules, capacity, active):
+        self.P, self.V, self.rules = P, V, rules
         p_ok = active & (P.n_slots > 0)
         v_ok = (capacity > 0) & (V.n_slots > 0)
         p_rows = np.flatnonzero(p_ok & P.in_person)
@@ -138,6 +152,8 @@ class _Generator:
         n_org = int(max(P.org.max(initial=-1), V.org.max(initial=-1))) + 1
         self.online = _Groups.of(v_online, V.org[v_online], n_org)
         self.p_online = np.flatnonzero(p_ok & P.online)
+        self.has_rule = np.zeros(len(P), bool)
+        self.has_rule[rules.p] = True
 
     def pairs_per_participant(self) -> np.ndarray:
         """(P,) number of pairs generated (before checks) per participant."""
@@ -145,37 +161,41 @@ class _Generator:
         n[self.p_online] += self.online.count[self.P.org[self.p_online]]
         return n
 
-    def chunk(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Feasible (p, v, c2) of participants lo..hi-1, in generation order."""
+    def chunk(self, lo: int, hi: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Feasible (p, v, c2) runs of participants lo..hi-1, each sorted by participant."""
         a, b = np.searchsorted(self.combos.p, [lo, hi])
-        p1 = np.repeat(self.combos.p[a:b], self.combos.n[a:b])
-        v1 = self.by_loc.expand(self.combos.loc[a:b])
-        p2 = self.p_online[(self.p_online >= lo) & (self.p_online < hi)]
-        v2 = self.online.expand(self.P.org[p2])
-        p2 = np.repeat(p2, self.online.count[self.P.org[p2]])
-        kept = [self._check(p1, v1, in_person=True), self._check(p2, v2, in_person=False)]
+        rows, n = self.combos.p[a:b], self.combos.n[a:b]
+        v_e = self.by_loc.expand(self.combos.loc[a:b])
+        c2 = np.repeat(self.combos.c2[a:b], n)
+        keep = self._slot_gender_rules(rows, n, v_e)
+        keep &= c2 <= self.V.reach_c2[v_e]  # the participant's radius was checked per combo
+        in_person = (np.repeat(rows, n)[keep], v_e[keep], c2[keep])
+        rows = self.p_online[(self.p_online >= lo) & (self.p_online < hi)]
+        n = self.online.count[self.P.org[rows]]
+        v_e = self.online.expand(self.P.org[rows])
+        keep = self._slot_gender_rules(rows, n, v_e)
+        return [in_person, self._beyond_reach(np.repeat(rows, n)[keep], v_e[keep])]
 
-        return tuple(np.concatenate(parts) for parts in zip(*kept, strict=True))
+    def _slot_gender_rules(self, rows, n, v_e) -> np.ndarray:
+        """(E,) bool: shared slot, gender preference met, no pair rule; p = repeat(rows, n)."""
+        keep = (np.repeat(self.P.slots[rows], n) & self.V.slots[v_e]) != 0
+        pref = np.repeat(self.P.gender_pref[rows], n)
+        at = np.flatnonzero(keep & (pref >= 0))
+        keep[at] = self.V.gender[v_e[at]] == pref[at]
+        at = np.flatnonzero(keep & np.repeat(self.has_rule[rows], n))
+        keep[at] = rules_ok_edges(self.rules, np.repeat(rows, n)[at], v_e[at], len(self.V))
+        return keep
 
-    def _check(self, p_e, v_e, in_person):
-        """Check generated pairs; online pairs within in-person reach are dropped as duplicates.
-
-        in_person=True: pairs from location buckets, kept when within both radii.
-        in_person=False: online x online pairs, kept when NOT within in-person reach.
-        Cheap tests run first and each one shrinks the pairs the next one gathers.
-        """
-        keep = slot_ok(Operand(self.P, p_e), Operand(self.V, v_e))
-        p_e, v_e = p_e[keep], v_e[keep]
-        keep = gender_ok(Operand(self.P, p_e), Operand(self.V, v_e))
-        keep &= rules_ok_edges(self.rules, p_e, v_e, len(self.V))
-        p_e, v_e = p_e[keep], v_e[keep]
-        p, v = Operand(self.P, p_e), Operand(self.V, v_e)
+    def _beyond_reach(self, p_e, v_e):
+        """Online pairs minus those within in-person reach (already generated in person)."""
+        rows, counts = runs_of(p_e)
+        p, v = Operand(self.P, rows, repeat=counts), Operand(self.V, v_e)
         c2 = chord2(p, v)
-        reach = in_person_reach(p, v, c2)
-        keep = reach if in_person else ~reach
+        keep = ~in_person_reach(p, v, c2)
         return p_e[keep], v_e[keep], c2[keep]
 
 
+# (K,) int64 ascending positions into the (E,) edges
 def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     """Positions (ascending) of each participant's k best edges (scores in [0, 1]).
 
@@ -238,15 +258,16 @@ def candidate_edges(
     P, V = participants, volunteers
     capacity = V.capacity if capacity is None else np.asarray(capacity)
     active = np.ones(len(P), bool) if active is None else np.asarray(active, bool)
-    gen = _Generator(P, V, weights, rules or PairRules.empty(), capacity, active)
+    gen = _Generator(P, V, rules or PairRules.empty(), capacity, active)
     n_feasible = np.zeros(len(P), np.int64)
     n_acceptable = np.zeros(len(P), np.int64)
     generated = gen.pairs_per_participant()
     pruned_p = _pruned_participants(P.org, generated, pruning)
     parts = []
     for lo, hi in _chunks(generated, chunk_edges):
-        p_e, v_e, c2 = gen.chunk(lo, hi)
-        score = total_score(Operand(P, p_e), Operand(V, v_e), c2, weights)
+        runs = gen.chunk(lo, hi)
+        p_e, v_e, c2 = (np.concatenate(parts) for parts in zip(*runs, strict=True))
+        score = np.concatenate([_run_scores(P, V, *run, weights) for run in runs])
         n_feasible += np.bincount(p_e, minlength=len(P))
         ok = (score >= min_score) & (score > 0)
         p_e, v_e, c2, score = p_e[ok], v_e[ok], c2[ok], score[ok]
@@ -265,6 +286,12 @@ def candidate_edges(
     return CandidateEdges(p_e, v_e, score, c2, n_feasible, n_acceptable, pruned)
 
 
+# (E,) float64 in [0, 1]: scores of a run of pairs grouped by participant
+def _run_scores(P, V, p_e, v_e, c2, weights) -> np.ndarray:
+    rows, counts = runs_of(p_e)
+    return total_score(Operand(P, rows, repeat=counts), Operand(V, v_e), c2, weights)
+
+
 # (P,) bool: participants of organisations whose generated pairs exceed the threshold
 def _pruned_participants(org_p: np.ndarray, generated: np.ndarray, pruning) -> np.ndarray:
     if pruning is None or len(org_p) == 0:
@@ -273,6 +300,7 @@ def _pruned_participants(org_p: np.ndarray, generated: np.ndarray, pruning) -> n
     return per_org[org_p] > pruning.above
 
 
+# (K,) int64 ascending positions into the (E,) edges
 def _keep_unpruned_and_pool(p_e, score, pruned_p, k) -> np.ndarray:
     """Positions (ascending) of all edges of unpruned participants + the pool of the others."""
     mine = pruned_p[p_e]
@@ -280,6 +308,7 @@ def _keep_unpruned_and_pool(p_e, score, pruned_p, k) -> np.ndarray:
     return np.sort(np.concatenate([np.flatnonzero(~mine), pool]))
 
 
+# (K,) int64 ascending positions into the (E,) edges
 def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.ndarray:
     """Positions of each participant's k best edges and their ties within a 1/64 score bin.
 
@@ -300,6 +329,7 @@ def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.
     return np.flatnonzero(keep)
 
 
+# (K,) int64 ascending positions into the (E,) edges
 def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndarray:
     """Positions (ascending) of the edges kept after pricing the pruned participants' pool."""
     mine = np.flatnonzero(pruned_p[p_e])
@@ -310,6 +340,7 @@ def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndar
     return np.sort(np.concatenate([np.flatnonzero(~pruned_p[p_e]), top]))
 
 
+# (R,) first best edge position, (R,) best and (R,) second-best values per participant
 def _best_two(p_sorted: np.ndarray, value: np.ndarray):
     """Per participant (edges grouped by participant): first best edge, best, second best.
 

@@ -6,7 +6,7 @@ broadcasts: (P, 1) x (1, V) -> (P, V) for dense blocks, (E,) x (E,) -> (E,) for 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,6 +120,7 @@ def rules_ok_edges(rules: PairRules, p_e: np.ndarray, v_e: np.ndarray, n_v: int)
     return keys[at] != query
 
 
+# (P, V) matrix, in place: ruled-out cells set to `fill`
 def apply_rules(matrix_pv: np.ndarray, rules: PairRules, fill: object) -> None:
     """Set the ruled-out cells of a (P, V) matrix to `fill`, in place."""
     matrix_pv[rules.p, rules.v] = fill
@@ -142,13 +143,3 @@ def feasible_pv(
     if rules is not None:
         apply_rules(out, rules, False)
     return out
-
-
-def constraint_masks(p: Operand, v: Operand) -> Mapping[str, np.ndarray]:
-    """Return each hard constraint's mask separately (for explaining the unmatched)."""
-    return {
-        "org": org_ok(p, v),
-        "gender": gender_ok(p, v),
-        "reach": reach_ok(p, v, chord2(p, v)),
-        "slot": slot_ok(p, v),
-    }

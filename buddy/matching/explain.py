@@ -95,6 +95,7 @@ def _language_codes(words: np.ndarray, languages: tuple[str, ...]) -> tuple[str,
     return _keys(mask, languages)
 
 
+# (E,) pairs -> E explanations (plain Python objects)
 def explain_pairs(
     features: Features, weights: WeightTable, p_rows: np.ndarray, v_rows: np.ndarray
 ) -> list[PairExplanation]:
@@ -147,6 +148,7 @@ def _explanation(c: dict, i: int, languages: tuple[str, ...]) -> PairExplanation
     )
 
 
+# (R, C) bool: False where a pair rule excludes the pair
 def _rules_ok_block(rules: PairRules, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """(R, C) bool: False where a pair rule excludes (rows[i], cols[j]); cols ascending."""
     ok = np.ones((len(rows), len(cols)), dtype=bool)
@@ -160,6 +162,7 @@ def _rules_ok_block(rules: PairRules, rows: np.ndarray, cols: np.ndarray) -> np.
     return ok
 
 
+# {stage: (R,) int64}: volunteers left after each funnel stage, per participant row
 def _funnel(features, rows, cols, rules) -> dict[str, np.ndarray]:
     """Funnel counts for participant rows against the volunteer columns of their org."""
     p = Operand(features.participants, rows, axis=1)

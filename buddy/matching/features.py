@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -121,6 +121,7 @@ class VolunteerRow:
         object.__setattr__(self, "languages", _languages(self.languages))
 
 
+# same shape as a, uint8: set bits per element
 def popcount(a: np.ndarray) -> np.ndarray:
     """Return the number of set bits of each element of a non-negative integer array."""
     return np.bitwise_count(a)
@@ -131,10 +132,6 @@ class _Columns:
 
     def __len__(self) -> int:
         return len(self.ids)  # type: ignore[attr-defined]
-
-    def take(self, index: np.ndarray) -> _Columns:
-        """Return the same kind of arrays gathered at `index` (rows)."""
-        return type(self)(**{f.name: getattr(self, f.name)[index] for f in fields(self)})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,15 +225,24 @@ class Operand:
 
     Dense blocks use participants with axis=1 ((P, 1) columns) and volunteers with axis=0
     ((1, V) rows) so every pair function broadcasts to (P, V); edge lists use the same pair
-    functions on arrays gathered by the edges' endpoints, giving (E,).
+    functions on arrays gathered by the edges' endpoints, giving (E,). With `repeat`, row
+    index[i] stands for repeat[i] consecutive edges (edges grouped by row): a cheap repeat
+    replaces the gather.
     """
 
-    __slots__ = ("_arrays", "_index", "_axis", "_cache")
+    __slots__ = ("_arrays", "_index", "_axis", "_repeat", "_cache")
 
-    def __init__(self, arrays: _Columns, index: np.ndarray | None = None, axis: int | None = None):
+    def __init__(
+        self,
+        arrays: _Columns,
+        index: np.ndarray | None = None,
+        axis: int | None = None,
+        repeat: np.ndarray | None = None,
+    ):
         self._arrays = arrays
         self._index = index
         self._axis = axis
+        self._repeat = repeat
         self._cache: dict[str, np.ndarray] = {}
 
     def __getattr__(self, name: str) -> np.ndarray:
@@ -245,6 +251,8 @@ class Operand:
             cached = getattr(self._arrays, name)
             if self._index is not None:
                 cached = cached[self._index]
+            if self._repeat is not None:
+                cached = np.repeat(cached, self._repeat, axis=0)
             if self._axis is not None:
                 cached = np.expand_dims(cached, self._axis)
             self._cache[name] = cached
@@ -264,6 +272,7 @@ def _first_seen(*columns: Iterable[Hashable]) -> dict[Hashable, int]:
     return order
 
 
+# 3 x (n,) float64: unit vectors of (lat, lon) in degrees
 def _unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> tuple[np.ndarray, ...]:
     lat, lon = np.radians(lat_deg), np.radians(lon_deg)
     return np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)
@@ -275,6 +284,7 @@ def chord2_of_km(km: np.ndarray) -> np.ndarray:
     return (2.0 * np.sin(np.minimum(km / EARTH_RADIUS_KM, np.pi) / 2.0)) ** 2
 
 
+# (n, W) uint64: language bitmask words (Dutch excluded)
 def _language_words(rows: Sequence, bit_of: dict[str, int], words: int) -> np.ndarray:
     masks = [sum(1 << bit_of[c] for c in r.languages if c != DUTCH) for r in rows]
     out = np.zeros((len(rows), words), dtype=np.uint64)

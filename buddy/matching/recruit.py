@@ -51,10 +51,12 @@ def _language_bits(lang_words: np.ndarray, n_languages: int) -> np.ndarray:
     return bits[:, :n_languages].astype(bool)
 
 
+# (K,) sorted unique keys and (K,) int64 counts
 def _counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(keys, return_counts=True)
 
 
+# (Q,) int64: counts of the query keys, 0 where absent
 def _lookup(keys: np.ndarray, counts: np.ndarray, query: np.ndarray) -> np.ndarray:
     """counts[keys == q] for each q of query (0 where absent); keys sorted ascending."""
     if len(keys) == 0:
@@ -63,6 +65,7 @@ def _lookup(keys: np.ndarray, counts: np.ndarray, query: np.ndarray) -> np.ndarr
     return np.where(keys[at] == query, counts[at], 0)
 
 
+# (n,) int64: indices of the largest counts, ties by key
 def _top(keys: np.ndarray, counts: np.ndarray, n: int | None = None) -> np.ndarray:
     """Indices of the n largest counts, ties by ascending key."""
     return np.lexsort((keys, -counts))[:n]

@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite
 DENSE_CELL_LIMIT = 50_000  # participants x slots above which a component goes sparse
 
 
+# (sum(counts),) int64
 def ragged_arange(counts: np.ndarray) -> np.ndarray:
     """Concatenate arange(c) for each c in counts: [2, 3] -> [0, 1, 0, 1, 2]."""
     counts = np.asarray(counts, dtype=np.int64)
@@ -153,6 +154,7 @@ def solve_edges(
     return chosen_e[np.argsort(p_e[chosen_e], kind="stable")]
 
 
+# (E',) int64 positions of allowed edges, sorted by (participant, volunteer)
 def _allowed_sorted(p_e, v_e, score_e, cap, min_score) -> np.ndarray:
     """Positions of the allowed edges, ordered by (participant, volunteer)."""
     with np.errstate(invalid="ignore"):
@@ -227,6 +229,7 @@ class _ComponentLayout:
         return int(self.slot_offset[c + 1] - self.slot_offset[c])
 
 
+# (C + 1,) int64 offsets, (N,) int64 local start per node
 def _group(nodes, labels, n_comp, width=None):
     """Order nodes (ascending) by component label, keeping their order inside a component.
 
@@ -244,6 +247,7 @@ def _group(nodes, labels, n_comp, width=None):
     return offsets, local_start
 
 
+# (k,) int64 positions into `edges` of the chosen pairs
 def _solve_component(layout, edges, p_e, v_e, score_e, shape, sparse) -> np.ndarray:
     """Solve one component exactly; return positions (into `edges`) of the chosen edges.
 
@@ -266,6 +270,7 @@ def _solve_component(layout, edges, p_e, v_e, score_e, shape, sparse) -> np.ndar
     return np.searchsorted(np.cumsum(cap), cell, side="right")
 
 
+# (k,) rows, (k,) columns of the chosen cells
 def _solve_dense(rows, cols, gain, n_rows, n_cols):
     """linear_sum_assignment on (n_rows, n_cols) costs: -gain on edges, 0 elsewhere."""
     cost = np.zeros((n_rows, n_cols), dtype=np.float64)
@@ -275,6 +280,7 @@ def _solve_dense(rows, cols, gain, n_rows, n_cols):
     return r[chosen], k[chosen]
 
 
+# (k,) rows, (k,) columns of the chosen real edges
 def _solve_sparse(rows, cols, gain, n_rows, n_cols):
     """min_weight_full_bipartite_matching, the smaller side as rows (see module doc).
 
@@ -288,6 +294,7 @@ def _solve_sparse(rows, cols, gain, n_rows, n_cols):
     return _lapjvsp_with_dummies(rows, cols, gain, n_rows, n_cols)
 
 
+# (k,) rows, (k,) columns of the chosen real edges
 def _lapjvsp_with_dummies(rows, cols, gain, n_rows, n_cols):
     """Solve with one private dummy column per row; rows must be sorted (ascending).
 

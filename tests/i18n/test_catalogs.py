@@ -50,7 +50,7 @@ def test_arabic_has_six_plural_forms_and_uses_them(app_ctx):
     message = plurals[0]
     assert len(message.string) == 6 and all(message.string)
     singular, plural = message.id
-    names = re.findall(r"%\((\w+)\)d", singular + plural)
+    names = re.findall(r"%\((\w+)\)[sd]", singular + plural)
     with force_locale("ar"):
         for n, form in ((0, 0), (1, 1), (2, 2), (3, 3), (11, 4), (100, 5)):
             text = ngettext(singular, plural, n, **{name: n for name in names})

@@ -1,31 +1,11 @@
 """Factories for the matching engine's plain input rows (no app, no database)."""
 
 import itertools
-import math
 
 import pytest
 
 from buddy.matching import ParticipantRow, VolunteerRow, slots_mask
-
-ROTTERDAM = (51.9244, 4.4777)  # Rotterdam Centraal
-AMSTERDAM = (52.3676, 4.9041)  # Amsterdam Centraal
-EARTH_RADIUS_KM = 6371.0088
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Textbook haversine, written independently of the engine."""
-    lat1, lat2 = math.radians(a[0]), math.radians(b[0])
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
-
-
-def east_of(place: tuple[float, float], km: float) -> tuple[float, float]:
-    """A point `km` east of `place` along its parallel (to the engine's precision)."""
-    lat, lon = place
-    return lat, lon + math.degrees(km / (EARTH_RADIUS_KM * math.cos(math.radians(lat))))
+from tests.matching.geo import ROTTERDAM
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ def test_edit_refuses_a_neighbourhood_of_another_organisation(coord, org):
 
 
 def test_contact_of_a_participant_with_own_login_is_not_editable(coord, org, hood_id):
-    participant = f.make_participant(org)  # the factory gives them a password
+    participant = f.make_participant(org, locale="ar")  # the factory gives them a password
     user_id = participant.user_id
     email = db.session.get(User, user_id).email
     page = coord.get(f"/coordinator/participants/{participant.id}/edit").get_data(as_text=True)

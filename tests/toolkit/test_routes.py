@@ -248,7 +248,7 @@ def test_tables_scroll_on_phones(client):
 def test_unknown_pages_are_404_in_the_layout(client, path):
     response = client.get(path)
     assert response.status_code == 404
-    assert b'<html lang="nl"' in response.data and b"site-nav" in response.data
+    assert b'<html lang="en"' in response.data and b"site-nav" in response.data
 
 
 # --------------------------------------------------------------------------- printable

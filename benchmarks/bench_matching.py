@@ -1,0 +1,356 @@
+"""Benchmark of the matching engine (run by hand; not a test).
+
+    python benchmarks/bench_matching.py              # every default case, a table
+    python benchmarks/bench_matching.py --json       # one JSON object per line
+    python benchmarks/bench_matching.py --case city  # one case (see CASES; repeatable)
+
+Each case runs in a fresh subprocess so its peak memory is its own. peak_mib is the peak
+resident set size of that process during the measured work: Linux VmHWM, reset through
+/proc/self/clear_refs right before the work (falls back to getrusage's ru_maxrss, which then
+also counts generating the population). It includes the interpreter, numpy/scipy and the
+input rows. cpu_s is process CPU time: on a shared machine it is steadier than wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import scipy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from population import REGION, make_population  # noqa: E402
+
+from buddy.matching import (  # noqa: E402
+    MatchingOptions,
+    PairRules,
+    Pruning,
+    WeightTable,
+    assign,
+    build_features,
+    candidate_edges,
+    run_matching,
+    score_matrix,
+)
+from buddy.matching.solver import solve_edges  # noqa: E402
+
+CASES = {  # name: (participants, volunteers, population keywords)
+    "city": (2_000, 1_500, {"cities": ("Rotterdam",)}),
+    "region": (20_000, 15_000, {"cities": REGION}),
+    "country": (60_000, 45_000, {"n_orgs": 300}),
+    "oracle": (200, 200, {"cities": ("Utrecht",)}),
+    "greedy": (2_000, 1_500, {"cities": ("Rotterdam",)}),
+    "pruning": (5_000, 4_000, {"cities": ("Amsterdam", "Zaanstad", "Almere")}),
+    "region_exact": (20_000, 15_000, {"cities": REGION}),  # slow; not in the default run
+    "scaling": (0, 0, {"cities": ("Amsterdam", "Zaanstad", "Almere")}),  # sizes: SCALING
+}
+SCALING = (1_000, 2_000, 4_000, 8_000)  # participants; volunteers = 3/4 of that
+DEFAULT_CASES = ("city", "region", "country", "oracle", "greedy", "pruning")
+TARGETS = {"city": 0.5, "region": 10.0, "country": 15.0}  # seconds, end to end
+SEED = 2024
+
+
+class Peak:
+    """Peak RSS of this process from `start()` on (see the module docstring)."""
+
+    def start(self) -> None:
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            self.source = "VmHWM"
+        except OSError:
+            self.source = "ru_maxrss"
+
+    def mib(self) -> float:
+        if self.source == "VmHWM":
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def population(case: str):
+    n_p, n_v, kwargs = CASES[case]
+    return make_population(n_p, n_v, seed=SEED, **kwargs)
+
+
+def run_row(case: str, pop, **kwargs) -> dict:
+    """Time one run_matching call (features, scores, solve, explanations) on `pop`."""
+    peak = Peak()
+    peak.start()
+    cpu = time.process_time()
+    result = run_matching(
+        pop.participants,
+        pop.volunteers,
+        forbidden=pop.forbidden,
+        ended_badly=pop.ended_badly,
+        **kwargs,
+    )
+    t = result.timings
+    row = {
+        "case": case,
+        "participants": len(pop.participants),
+        "volunteers": len(pop.volunteers),
+        "organisations": len({p.organisation_id for p in pop.participants}),
+        "slots": sum(v.capacity for v in pop.volunteers),
+        "edges": result.stats["edges"],
+        "pruned": result.stats["pruned"],
+        "components": result.stats["components"],
+        "largest_component": [result.stats["largest_rows"], result.stats["largest_cols"]],
+        "build_s": round(t["features"] + t["pins"] + t["candidates"], 3),
+        "solve_s": round(t["solve"], 3),
+        "explain_s": round(t["explain"] + t["diagnose"] + t["recruit"], 3),
+        "total_s": round(t["total"], 3),
+        "cpu_s": round(time.process_time() - cpu, 3),
+        "peak_mib": peak.mib(),
+        "peak_source": peak.source,
+        "objective": round(result.objective, 6),
+        "matched": result.stats["matched"],
+    }
+    if case in TARGETS:
+        row["target_s"] = TARGETS[case]
+    return row | {"_result": result}
+
+
+def case_main(case: str) -> dict:
+    """The plain end-to-end rows: city, region, country."""
+    return run_row(case, population(case))
+
+
+def case_oracle(case: str) -> dict:
+    """assign() vs networkx max_weight_matching on the capacity-expanded graph."""
+    pop = population(case)
+    peak = Peak()
+    peak.start()
+    start = time.perf_counter()
+    f = build_features(pop.participants, pop.volunteers)
+    rules = PairRules.from_ids(f, pop.forbidden, pop.ended_badly)
+    score = score_matrix(
+        f.participants, f.volunteers, WeightTable(f.vocabulary.organisations), rules
+    )
+    built = time.perf_counter()
+    pairs = assign(score, f.volunteers.capacity)
+    solved = time.perf_counter()
+    objective = sum(score[p, v] for p, v in pairs)
+    graph = nx.Graph()
+    for p, v in zip(*np.nonzero(np.isfinite(score)), strict=True):
+        for copy in range(int(f.volunteers.capacity[v])):
+            graph.add_edge(("p", int(p)), ("v", int(v), copy), weight=float(score[p, v]))
+    base_start = time.perf_counter()
+    matching = nx.max_weight_matching(graph)
+    base_s = time.perf_counter() - base_start
+    base_objective = sum(graph.edges[a, b]["weight"] for a, b in matching)
+    return {
+        "case": case,
+        "participants": len(pop.participants),
+        "volunteers": len(pop.volunteers),
+        "edges": int(np.isfinite(score).sum()),
+        "build_s": round(built - start, 4),
+        "solve_s": round(solved - built, 4),
+        "total_s": round(solved - start, 4),
+        "peak_mib": peak.mib(),
+        "objective": round(objective, 9),
+        "matched": len(pairs),
+        "baseline": "networkx.max_weight_matching (capacity-expanded graph)",
+        "baseline_s": round(base_s, 3),
+        "baseline_objective": round(base_objective, 9),
+        "baseline_matched": len(matching),
+        "equal_objective": bool(abs(objective - base_objective) <= 1e-9),
+        "speedup": round(base_s / max(solved - built, 1e-9), 1),
+    }
+
+
+def greedy(p_e, v_e, score, capacity) -> tuple[float, int]:
+    """Best-pair-first: take pairs by descending score while both sides are free."""
+    left = capacity.copy()
+    taken: set[int] = set()
+    total, matched = 0.0, 0
+    for e in np.argsort(-score, kind="stable").tolist():
+        p, v = int(p_e[e]), int(v_e[e])
+        if p not in taken and left[v] > 0:
+            taken.add(p)
+            left[v] -= 1
+            total += float(score[e])
+            matched += 1
+    return total, matched
+
+
+def case_greedy(case: str) -> dict:
+    """The optimum vs greedy best-pair-first on the same feasible pairs."""
+    pop = population(case)
+    row = run_row(case, pop)
+    f = build_features(pop.participants, pop.volunteers)
+    rules = PairRules.from_ids(f, pop.forbidden, pop.ended_badly)
+    edges = candidate_edges(
+        f.participants, f.volunteers, WeightTable(f.vocabulary.organisations), rules
+    )
+    start = time.perf_counter()
+    base_objective, base_matched = greedy(edges.p, edges.v, edges.score, f.volunteers.capacity)
+    return row | {
+        "baseline": "greedy best-pair-first",
+        "baseline_s": round(time.perf_counter() - start, 3),
+        "baseline_objective": round(base_objective, 6),
+        "baseline_matched": base_matched,
+        "objective_gain_pct": round(100 * (row["objective"] / base_objective - 1), 3),
+        "matched_gain": row["matched"] - base_matched,
+    }
+
+
+def case_pruning(case: str) -> dict:
+    """Pruned candidates (forced) vs the exact dense solve: score_matrix + assign."""
+    pop = population(case)
+    row = run_row(case, pop, options=MatchingOptions(pruning=Pruning(above=0)))
+    f = build_features(pop.participants, pop.volunteers)
+    rules = PairRules.from_ids(f, pop.forbidden, pop.ended_badly)
+    start = time.perf_counter()
+    score = score_matrix(
+        f.participants, f.volunteers, WeightTable(f.vocabulary.organisations), rules
+    )
+    pairs = assign(score, f.volunteers.capacity)
+    base_s = time.perf_counter() - start
+    exact = float(sum(score[p, v] for p, v in pairs))
+    return row | {
+        "baseline": "exact dense (score_matrix + assign)",
+        "baseline_s": round(base_s, 3),
+        "baseline_objective": round(exact, 6),
+        "baseline_matched": len(pairs),
+        "gap_pct": round(100 * (exact - row["objective"]) / exact, 5),
+    }
+
+
+def case_region_exact(case: str) -> dict:
+    """The region's pruned run vs the exact optimum over every feasible pair (slow)."""
+    pop = population(case)
+    row = run_row(case, pop)
+    f = build_features(pop.participants, pop.volunteers)
+    rules = PairRules.from_ids(f, pop.forbidden, pop.ended_badly)
+    start = time.perf_counter()
+    table = WeightTable(f.vocabulary.organisations)
+    edges = candidate_edges(f.participants, f.volunteers, table, rules)
+    chosen = solve_edges(edges.p, edges.v, edges.score, f.volunteers.capacity, len(f.participants))
+    exact = float(edges.score[chosen].sum())
+    return row | {
+        "baseline": "exact: every feasible pair, no pruning",
+        "baseline_s": round(time.perf_counter() - start, 3),
+        "baseline_edges": len(edges.p),
+        "baseline_objective": round(exact, 6),
+        "baseline_matched": len(chosen),
+        "gap_pct": round(100 * (exact - row["objective"]) / exact, 5),
+    }
+
+
+def case_scaling(case: str) -> list[dict]:
+    """How time grows with one organisation's size: exact vs pruned candidates."""
+    rows = []
+    for n_p in SCALING:
+        pop = make_population(n_p, n_p * 3 // 4, seed=SEED, **CASES[case][2])
+        exact = run_row(case, pop, options=MatchingOptions(pruning=None))
+        pruned = run_row(case, pop, options=MatchingOptions(pruning=Pruning(above=0)))
+        exact.pop("_result")
+        rows.append(
+            exact
+            | {
+                "mode": "exact",
+                "baseline": "pruned candidates (top 30 by price-adjusted score)",
+                "baseline_s": pruned["total_s"],
+                "baseline_solve_s": pruned["solve_s"],
+                "baseline_edges": pruned["edges"],
+                "baseline_objective": pruned["objective"],
+                "gap_pct": round(100 * (1 - pruned["objective"] / exact["objective"]), 5),
+            }
+        )
+    return rows
+
+
+RUNNERS = {
+    "city": case_main,
+    "region": case_main,
+    "country": case_main,
+    "oracle": case_oracle,
+    "greedy": case_greedy,
+    "pruning": case_pruning,
+    "region_exact": case_region_exact,
+    "scaling": case_scaling,
+}
+
+
+def machine_row() -> dict:
+    return {
+        "case": "machine",
+        "cpus": os.cpu_count(),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "networkx": nx.__version__,
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def run_in_subprocess(case: str) -> list[dict]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--case", case, "--json", "--inner"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [json.loads(line) for line in out.stdout.strip().splitlines()]
+
+
+def print_table(rows: list[dict]) -> None:
+    keys = (
+        "case",
+        "participants",
+        "volunteers",
+        "edges",
+        "build_s",
+        "solve_s",
+        "total_s",
+        "cpu_s",
+        "peak_mib",
+        "objective",
+        "matched",
+        "baseline_s",
+        "baseline_objective",
+    )
+    print(" | ".join(keys))
+    for row in rows:
+        print(" | ".join(str(row.get(k, "")) for k in keys))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=sorted(CASES), action="append")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        (case,) = args.case
+        result = RUNNERS[case](case)
+        for row in result if isinstance(result, list) else [result]:
+            row.pop("_result", None)
+            print(json.dumps(row))
+        return
+    rows = [machine_row()]
+    if args.json:
+        print(json.dumps(rows[0]), flush=True)
+    for case in args.case or DEFAULT_CASES:
+        for row in run_in_subprocess(case):
+            rows.append(row)
+            if args.json:
+                print(json.dumps(row), flush=True)
+    if not args.json:
+        print_table(rows[1:])
+
+
+if __name__ == "__main__":
+    main()
