@@ -2,8 +2,11 @@
 factor, preview a run, create the proposals, approve one and see it approved. Screenshots go
 to ``screenshots/coordinator-*.png``."""
 
+from pathlib import Path
+
 import pyotp
 import pytest
+from babel.support import Translations
 from sqlalchemy import func, select
 
 from buddy.demo import DEMO_PASSWORD, create_demo
@@ -39,7 +42,7 @@ def laptop_page(browser):
 
 
 def log_in(page, base: str, secret: str) -> None:
-    page.goto(f"{base}/login?lang=en")
+    page.goto(f"{base}/login")
     page.fill("#identifier", COORDINATOR)
     page.fill("#password", DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
@@ -49,6 +52,9 @@ def log_in(page, base: str, secret: str) -> None:
     page.wait_for_url("**/coordinator/")
 
 
+DUTCH = Translations.load(str(Path(__file__).resolve().parents[2] / "translations"), ["nl"])
+
+
 def fits(page, width: int) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -56,7 +62,8 @@ def fits(page, width: int) -> bool:
 def test_preview_create_and_approve(live_app, live_server, demo, laptop_page, browser):
     page = laptop_page
     log_in(page, live_server, demo)
-    assert page.locator("h1").first.inner_text().startswith("Dashboard")
+    # The coordinator works in Dutch, the default language and their saved preference.
+    assert page.locator("h1").first.inner_text().startswith(DUTCH.gettext("Dashboard"))
     screenshot(page, "coordinator-dashboard")
 
     page.goto(f"{live_server}/coordinator/matching")
@@ -72,7 +79,7 @@ def test_preview_create_and_approve(live_app, live_server, demo, laptop_page, br
     page.fill("#min_score", "0.5")  # tweak and compare with the previous preview
     page.locator("main button[name=action][value=preview]").click()
     page.wait_for_selector("#pairs-h")
-    assert "Previous preview" in page.locator("main").inner_text()
+    assert DUTCH.gettext("Previous preview") in page.locator("main").inner_text()
     expected = page.locator("#pairs-h + ul.cards > li").count()
     screenshot(page, "coordinator-preview-compared")
 
@@ -92,7 +99,7 @@ def test_preview_create_and_approve(live_app, live_server, demo, laptop_page, br
     page.wait_for_url("**/coordinator/proposals")
     assert page.locator(".flash-success").is_visible()
     page.goto(f"{live_server}/coordinator/matches/{match_id}")
-    assert page.locator("h1 .badge-ok").inner_text() == "Approved"
+    assert page.locator("h1 .badge-ok").inner_text() == DUTCH.gettext("Approved")
     screenshot(page, "coordinator-approved")
     with live_app.app_context():
         match = db.session.get(Match, match_id)
