@@ -105,6 +105,7 @@ def run_row(case: str, pop, **kwargs) -> dict:
         "edges": result.stats["edges"],
         "pruned": result.stats["pruned"],
         "components": result.stats["components"],
+        "sparse_components": result.stats["sparse_components"],
         "largest_component": [result.stats["largest_rows"], result.stats["largest_cols"]],
         "build_s": round(t["features"] + t["pins"] + t["candidates"], 3),
         "solve_s": round(t["solve"], 3),

@@ -121,10 +121,19 @@ class VolunteerRow:
         object.__setattr__(self, "languages", _languages(self.languages))
 
 
+_POPCOUNT_16 = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.uint8)
+
+
 # same shape as a, uint8: set bits per element
 def popcount(a: np.ndarray) -> np.ndarray:
-    """Return the number of set bits of each element of a non-negative integer array."""
-    return np.bitwise_count(a)
+    """Return the number of set bits of each element of a non-negative integer array.
+
+    np.bitwise_count (numpy >= 2); a 16-bit lookup table for the <= 32-bit masks otherwise.
+    """
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(a)
+    a = np.asarray(a, dtype=np.int64)
+    return (_POPCOUNT_16[a & 0xFFFF] + _POPCOUNT_16[(a >> 16) & 0xFFFF]).astype(np.uint8)
 
 
 class _Columns:

@@ -78,15 +78,36 @@ def recruit_summary(features: Features, rows: np.ndarray, top: int = 10) -> Recr
     rows = rows[P.n_slots[rows] > 0]
     n_lang, n_nbh = len(vocab.languages), len(vocab.neighbourhoods) + 1
     place_of = P.org[rows].astype(np.int64) * n_nbh + P.neighbourhood[rows] + 1  # (U,)
-    free = (P.slots[rows, None] >> np.arange(N_SLOTS)) & 1  # (U, 21)
     langs = _language_bits(P.lang[rows], n_lang)  # (U, L)
     flexible = ~P.below_a2[rows] | ~langs.any(axis=1)  # any volunteer language serves them
-    u, s = np.nonzero(free)
-    place = place_of[u] * N_SLOTS + s  # (place, slot) key per (participant, free slot)
-    any_keys, any_counts = _counts(place[flexible[u]])
-    j, lang = np.nonzero(langs[u] & ~flexible[u, None])
-    lang_keys, lang_counts = _counts(place[j] * (n_lang + 1) + lang)
-    # profile count = speakers of the language + flexible participants at the same place/slot
+    needs = langs & ~flexible[:, None]  # (U, L) bridge languages that would help
+    u, slot = np.nonzero((P.slots[rows, None] >> np.arange(N_SLOTS)) & 1)  # free slots
+    keys, counts, need = _profile_counts(place_of[u] * N_SLOTS + slot, flexible[u], needs[u])
+    best = _top(keys, counts, top)
+    return RecruitSummary(
+        considered=len(rows),
+        profiles=tuple(_profile(vocab, keys[i], counts[i], need[i], n_nbh, n_lang) for i in best),
+        by_neighbourhood=_by_neighbourhood(vocab, place_of, n_nbh),
+        by_slot=tuple(
+            (int(k), slot_name(int(k)), int(c)) for k, c in zip(*_sorted_counts(slot), strict=True)
+        ),
+        by_language=tuple(
+            (vocab.languages[int(k)], int(c))
+            for k, c in zip(*_sorted_counts(np.nonzero(needs)[1]), strict=True)
+        ),
+    )
+
+
+# (K,) profile keys (place_slot * (L + 1) + language, L = any), (K,) counts, (K,) need counts
+def _profile_counts(place_slot: np.ndarray, flexible: np.ndarray, needs: np.ndarray):
+    """Count, per (place, slot, language), speakers who need it + flexible people there.
+
+    place_slot, flexible: (F,) one entry per (participant, free slot); needs: (F, L).
+    """
+    n_lang = needs.shape[1]
+    any_keys, any_counts = _counts(place_slot[flexible])
+    j, lang = np.nonzero(needs)
+    lang_keys, lang_counts = _counts(place_slot[j] * (n_lang + 1) + lang)
     lang_place = lang_keys // (n_lang + 1)
     alone = ~np.isin(any_keys, lang_place)  # places where nobody needs a bridge language
     keys = np.concatenate([lang_keys, any_keys[alone] * (n_lang + 1) + n_lang])
@@ -94,20 +115,7 @@ def recruit_summary(features: Features, rows: np.ndarray, top: int = 10) -> Recr
         [lang_counts + _lookup(any_keys, any_counts, lang_place), any_counts[alone]]
     )
     need = np.concatenate([lang_counts, np.zeros(alone.sum(), np.int64)])
-    best = _top(keys, counts, top)
-    profiles = tuple(_profile(vocab, keys[i], counts[i], need[i], n_nbh, n_lang) for i in best)
-    return RecruitSummary(
-        considered=len(rows),
-        profiles=profiles,
-        by_neighbourhood=_by_neighbourhood(vocab, place_of, n_nbh),
-        by_slot=tuple(
-            (int(k), slot_name(int(k)), int(c)) for k, c in zip(*_sorted_counts(s), strict=True)
-        ),
-        by_language=tuple(
-            (vocab.languages[int(k)], int(c))
-            for k, c in zip(*_sorted_counts(np.nonzero(langs & ~flexible[:, None])[1]), strict=True)
-        ),
-    )
+    return keys, counts, need
 
 
 def _sorted_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

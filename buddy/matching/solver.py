@@ -15,7 +15,8 @@ crosses components). Each component is solved exactly by one of
   (c_i - score) > 0 plus one private dummy column per participant with weight c_i, where
   c_i = 1 + the row's best score. Every row is matched exactly once, so the sum of weights is
   sum(c_i) - total score and minimising it maximises the total score.
-Components whose dense matrix would exceed `DENSE_CELL_LIMIT` cells use the sparse solver.
+Components whose dense matrix would exceed `DENSE_CELL_LIMIT` cells use the sparse solver;
+a component with a single participant simply takes its best edge.
 """
 
 from __future__ import annotations
@@ -136,6 +137,7 @@ def solve_edges(
     cap = _as_capacity(capacity, len(capacity))
     p_e, v_e = np.asarray(p_e, np.int64), np.asarray(v_e, np.int64)
     score_e = np.asarray(score_e, np.float64)
+    _check_edges(p_e, v_e, score_e, n_participants, len(cap))
     _set_stats(stats, components=0, largest_rows=0, largest_cols=0, sparse_components=0)
     kept = _allowed_sorted(p_e, v_e, score_e, cap, min_score)
     if len(kept) == 0:
@@ -170,6 +172,13 @@ def _allowed_sorted(p_e, v_e, score_e, cap, min_score) -> np.ndarray:
     if np.any(step == 0):
         raise ValueError("edges must be unique (participant, volunteer) pairs")
     return kept
+
+
+def _check_edges(p_e, v_e, score_e, n_p: int, n_v: int) -> None:
+    if not (p_e.ndim == v_e.ndim == score_e.ndim == 1 and len(p_e) == len(v_e) == len(score_e)):
+        raise ValueError("p_e, v_e and score_e must be 1-D arrays of equal length")
+    if len(p_e) and (p_e.min() < 0 or p_e.max() >= n_p or v_e.min() < 0 or v_e.max() >= n_v):
+        raise ValueError("edge endpoints out of range")
 
 
 def _set_stats(stats: dict | None, **values: int) -> None:

@@ -14,6 +14,7 @@ from buddy.matching import (
     build_features,
     candidate_edges,
     feasible_pv,
+    features,
     goals_mask,
     interests_mask,
     keys_of,
@@ -300,3 +301,11 @@ def test_rows_can_be_built_from_plain_values_like_an_orm_row():
     row = ParticipantRow(id=7, organisation_id=3, slots=5, lat=52.0, lon=4.3)
     volunteer = VolunteerRow(id=8, organisation_id=3, slots=4, lat=52.0, lon=4.3)
     assert feasible([row], [volunteer]).tolist() == [[True]]
+
+
+def test_popcount_lookup_table_fallback(monkeypatch):
+    masks = np.array([0, 1, 0b1011, (1 << 21) - 1, 1 << 20], dtype=np.int32)
+    expected = [0, 1, 3, 21, 1]
+    assert features.popcount(masks).tolist() == expected
+    monkeypatch.delattr(np, "bitwise_count")
+    assert features.popcount(masks).tolist() == expected

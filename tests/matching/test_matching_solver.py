@@ -287,3 +287,12 @@ def test_solve_stats_report_components():
     assert len(chosen) == 3
     assert stats["components"] == 3
     assert (stats["largest_rows"], stats["largest_cols"]) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("p_e", "v_e", "score_e"),
+    [([0], [2], [0.5]), ([1], [0], [0.5]), ([-1], [0], [0.5]), ([0, 0], [0], [0.5])],
+)
+def test_assign_edges_rejects_bad_edges(p_e, v_e, score_e):
+    with pytest.raises(ValueError):
+        assign_edges(p_e, v_e, score_e, np.array([1, 1]), 1)
