@@ -90,6 +90,24 @@ def app(database_url, tmp_path_factory):
 
 
 NO_DATABASE_DIRS = {"matching"}  # pure-code tests: no app, no database
+_extra_engines: list = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines_of_extra_apps(monkeypatch):
+    """Apps a test makes for itself get their own engine: close its connections afterwards,
+    so no pooled connection is left for the garbage collector (a ResourceWarning)."""
+    from buddy import extensions
+
+    def recording_make_engine(url):
+        engine = make_engine(url)
+        _extra_engines.append(engine)
+        return engine
+
+    monkeypatch.setattr(extensions, "make_engine", recording_make_engine)
+    yield
+    while _extra_engines:
+        _extra_engines.pop().dispose()
 
 
 @pytest.fixture(autouse=True)
