@@ -14,7 +14,7 @@ from buddy.demo import create_demo
 from buddy.extensions import db
 from buddy.models import Match, ParticipantProfile, User
 from tests import factories as f
-from tests.browser.conftest import CHROMIUM_ARGS, PHONE  # noqa: F401 - shared settings
+from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +119,26 @@ def test_match_pages_have_no_serious_violations(live_app, live_server, browser, 
             check(context.new_page(), f"{live_server}/match/{match_id}", lang)
         finally:
             context.close()
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("nl", "ltr"), ("ar", "rtl")])
+def test_every_participant_step_has_no_serious_violations(live_app, live_server, browser,
+                                                          demo, lang, direction):
+    from tests.browser.test_participant_flow import walk_sign_up
+
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  bypass_csp=True)
+    page = context.new_page()
+    seen = []
+
+    def no_violations(step: str) -> None:
+        seen.append(step)
+        assert axe_violations(page) == [], f"participant step {step} ({lang})"
+
+    try:
+        walk_sign_up(browser, page, live_server, "utrecht", lang, direction, set(),
+                     "Amal", password="mijn fiets staat bij de bieb", weigh=False,
+                     on_arrive=no_violations)
+    finally:
+        context.close()
+    assert "consent" in seen and "done" in seen
