@@ -70,17 +70,24 @@ def seed_demo(seed: int, city: str) -> None:
 @click.command("create-admin")
 @with_appcontext
 @click.option("--email", prompt=True)
-@click.password_option()
-def create_admin(email: str, password: str) -> None:
-    """Create an administrator account."""
+@click.option("--hours", default=24, show_default=True, help="How long the link works.")
+def create_admin(email: str, hours: int) -> None:
+    """Create an administrator and print a one-time link to choose a password."""
+    from datetime import timedelta
+
     from .admin.services import create_admin_user
+    from .auth.services import create_token
 
     try:
-        create_admin_user(email, password)
+        user = create_admin_user(email)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    token = create_token(user, "invite", timedelta(hours=hours))
     db.session.commit()
-    click.echo(f"Administrator {email} created. The second factor is set up at first login.")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"Administrator {user.email} created. Open this link within {hours} hours to "
+               f"choose a password (it works once):\n  {base}/invite/{token}\n"
+               "The second factor is set up at the first login.")
 
 
 @click.command("totp-code")

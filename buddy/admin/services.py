@@ -34,16 +34,21 @@ from ..people.services import ActionRefused, Page, paginate
 from ..vocab import OPEN_MATCH_STATES
 
 
-def create_admin_user(email: str, password: str) -> User:
-    """Create an administrator; refuse a weak password or a taken address."""
+def create_admin_user(email: str, password: str | None = None) -> User:
+    """Create an administrator; refuse a weak password or a taken address.
+
+    Without a password the account can only be activated through a one-time invitation
+    link (``flask create-admin`` does that), so no bootstrap secret becomes a password.
+    """
     email = normalise_email(email)
     if "@" not in email:
         raise ValueError("Please give a valid e-mail address.")
-    if len(password) < 12 or is_common_password(password):
+    if password is not None and (len(password) < 12 or is_common_password(password)):
         raise ValueError("Use a password of at least 12 characters that is not a common one.")
     if db.session.scalar(select(User).where(User.email == email)):
         raise ValueError("This e-mail address is already in use.")
-    user = User(role="admin", email=email, password_hash=hash_password(password))
+    user = User(role="admin", email=email,
+                password_hash=hash_password(password) if password else None)
     db.session.add(user)
     db.session.flush()
     return user
