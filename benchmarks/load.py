@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -98,6 +99,32 @@ def wait_for(port: int, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not start")
+
+
+def probe(port: int) -> dict:
+    """Live probe of the running server: nothing that should not be there is there."""
+    import http.client
+
+    results = {}
+    for method, path in (("GET", "/.git/HEAD"), ("GET", "/static/"), ("TRACE", "/"),
+                         ("GET", "/metrics"), ("GET", "/static/../wsgi.py")):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request(method, path)
+        response = conn.getresponse()
+        response.read()
+        results[f"{method} {path}"] = response.status
+        conn.close()
+    return results
+
+
+def kill_one_worker(master_pid: int) -> int | None:
+    """SIGKILL one gunicorn worker (the master starts a new one); return its pid."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    if not pids:
+        return None
+    os.kill(pids[0], signal.SIGKILL)
+    return pids[0]
 
 
 def read_stats(prefix: Path) -> dict:
@@ -179,6 +206,12 @@ def main() -> int:
             env=env,
         )
         wait_for(port)
+        probes = probe(port)
+        killed: list = []
+        killer = threading.Timer(
+            args.seconds / 2, lambda: killed.append(kill_one_worker(server.pid))
+        )
+        killer.start()
         subprocess.run(
             [
                 str(ROOT / ".venv/bin/locust"),
@@ -204,9 +237,14 @@ def main() -> int:
             check=False,
             stdout=subprocess.DEVNULL,
         )
+        killer.cancel()
         stats = read_stats(work / "run")
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         stats.update(
             {
+                "probes": probes,
+                "killed_worker": killed[0] if killed else None,
+                "workers_after": len(children),
                 "case": "load",
                 "users": args.users,
                 "seconds": args.seconds,
@@ -220,7 +258,8 @@ def main() -> int:
             print(json.dumps(stats))
         else:
             print(json.dumps(stats, indent=2))
-        return 0 if stats["server_errors"] == 0 else 1
+        unexpected = {k: v for k, v in probes.items() if v not in (404, 405)}
+        return 0 if stats["server_errors"] == 0 and not unexpected else 1
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
