@@ -15,12 +15,10 @@ from ..auth.forms import strong_password
 from ..auth.services import PASSWORD_MAX, normalise_email, normalise_phone
 from ..forms import CleanStringField, MultiCheckboxField, SlotsField, name_length, person_name
 from ..vocab import (
-    DAYS,
     GENDER_PREFS,
     GOALS,
     INTERESTS,
     LEVELS,
-    PARTS,
     SPOKEN_LANGUAGES,
     mask_from_keys,
 )
@@ -77,22 +75,6 @@ class ChoiceField(RadioField):
     def pre_validate(self, form):
         if self.data is None or self.data not in {value for value, _label in self.choices or []}:
             raise ValidationError(self.message)
-
-
-class Checkboxes(MultiCheckboxField):
-    """Checkboxes from a fixed list of ``(value, label)`` choices."""
-
-    def __init__(self, label=None, validators=None, choices=(), **kwargs):
-        super().__init__(label, validators, choices=[], **kwargs)
-        self.choices = list(choices)
-
-
-class WeekSlots(SlotsField):
-    """The weekly availability grid: 21 ``day-part`` checkboxes."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        MultiCheckboxField.__init__(self, label, validators, choices=[], **kwargs)
-        self.choices = [(f"{d}-{p}", f"{d}-{p}") for d in DAYS for p in PARTS]
 
 
 class StepForm(FlaskForm):
@@ -177,7 +159,7 @@ class NeighbourhoodForm(StepForm):
 
 
 class TimesForm(StepForm):
-    availability = WeekSlots(
+    availability = SlotsField(
         _l("When can you meet?"),
         validators=[at_least_one(_l("Please choose at least one time."))],
         description=_l("Tap every time of the week that is good for you. Choose as many as "
@@ -189,7 +171,7 @@ class TimesForm(StepForm):
 
 
 class InterestsForm(StepForm):
-    interests = Checkboxes(
+    interests = MultiCheckboxField(
         _l("What do you like to do?"), choices=[(key, key) for key in INTERESTS],
         description=_l("Choose one or more. You can also skip this question."),
     )
@@ -210,7 +192,7 @@ class DutchForm(StepForm):
 
 
 class GoalsForm(StepForm):
-    goals = Checkboxes(
+    goals = MultiCheckboxField(
         _l("What do you want to do with your buddy?"), choices=[(key, key) for key in GOALS],
         validators=[at_least_one(_l("Please choose at least one."))],
         description=_l("Choose one or more."),
@@ -235,7 +217,7 @@ class MainGoalForm(StepForm):
 
 
 class LanguagesForm(StepForm):
-    languages = Checkboxes(
+    languages = MultiCheckboxField(
         _l("Which languages do you speak?"), choices=[(c, c) for c in SPOKEN_LANGUAGES],
         validators=[at_least_one(_l("Please choose at least one language."))],
         description=_l("Choose all the languages you speak. Maybe your buddy speaks one too."),

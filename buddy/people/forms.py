@@ -33,11 +33,9 @@ from ..i18n import NATIVE_NAMES, language_name
 from ..models import utcnow
 from ..vocab import (
     BARRIERS,
-    DAYS,
     GOALS,
     INTERESTS,
     LEVELS,
-    PARTS,
     SPOKEN_LANGUAGES,
     TARGET_LEVELS,
     mask_from_keys,
@@ -68,23 +66,6 @@ class Radio(RadioField):
     def __init__(self, label=None, validators=None, choices=(), **kwargs):
         super().__init__(label, validators, choices=[], **kwargs)
         self.choices = list(choices)
-
-
-class Checkboxes(MultiCheckboxField):
-    """Checkboxes whose ``(value, label)`` choices are assigned after construction."""
-
-    def __init__(self, label=None, validators=None, choices=(), **kwargs):
-        super().__init__(label, validators, choices=[], **kwargs)
-        self.choices = list(choices)
-
-
-class Availability(SlotsField):
-    """The weekly availability grid (21 ``day-part`` checkboxes)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        MultiCheckboxField.__init__(self, label, validators, choices=[], **kwargs)
-        self.choices = [(f"{d}-{p}", f"{d}-{p}") for d in DAYS for p in PARTS]
-
 
 
 def local_today() -> date:
@@ -272,9 +253,9 @@ class ParticipantFactsForm(FlaskForm):
                     NumberRange(min=0, max=100, message=_l("Please give 0 to 100 km."))])
     in_person = BooleanField(_l("Meet in person"), default=True)
     online = BooleanField(_l("Meet online"))
-    availability = Availability(_l("When can they meet?"))
-    interests = Checkboxes(_l("Interests"), choices=_choices(labels.INTERESTS))
-    languages = Checkboxes(_l("Languages they speak"), choices=[])
+    availability = SlotsField(_l("When can they meet?"))
+    interests = MultiCheckboxField(_l("Interests"), choices=_choices(labels.INTERESTS))
+    languages = MultiCheckboxField(_l("Languages they speak"), choices=[])
     dutch_level = Radio(_l("Dutch level now"), choices=_level_choices(), default="A0",
                              invalid_choice_message=_l("Please choose a level."),
                              validators=[InputRequired(_l("Please choose a level."))])
@@ -283,7 +264,7 @@ class ParticipantFactsForm(FlaskForm):
     route = Select(_l("Integration route"), choices=_choices(labels.ROUTES),
                         default="unknown",
                         invalid_choice_message=_l("Please choose from the list."))
-    goals = Checkboxes(_l("Goals"), choices=_choices(labels.GOALS))
+    goals = MultiCheckboxField(_l("Goals"), choices=_choices(labels.GOALS))
     primary_goal = Radio(_l("Main goal"), choices=_choices(labels.GOALS),
                               invalid_choice_message=_l("Please choose the main goal."),
                               validators=[InputRequired(_l("Please choose the main goal."))])
@@ -291,7 +272,7 @@ class ParticipantFactsForm(FlaskForm):
                              default="any", invalid_choice_message=_l("Please choose one."))
     share_email = BooleanField(_l("The buddy may see the e-mail address"))
     share_phone = BooleanField(_l("The buddy may see the phone number"))
-    barriers = Checkboxes(
+    barriers = MultiCheckboxField(
         _l("Barriers (coordinators only)"), choices=_choices(labels.BARRIERS),
         description=_l("Only coordinators see this. Never shown to the buddy or participant."))
     barrier_note = CleanTextAreaField(

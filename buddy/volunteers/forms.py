@@ -36,12 +36,10 @@ from ..i18n import language_name
 from ..models.base import today
 from ..vocab import (
     AGE_BANDS,
-    DAYS,
     GENDERS,
     GOALS,
     INTERESTS,
     LANGUAGE_LEVELS,
-    PARTS,
     SPOKEN_LANGUAGES,
     keys_from_mask,
     mask_from_keys,
@@ -204,25 +202,12 @@ for _n in range(1, LANGUAGE_ROWS + 1):
         default="", invalid_choice_message=CHOOSE))
 
 
-class WeekSlotsField(SlotsField):
-    """``SlotsField`` with its 21 choices given lazily.
-
-    WTForms 3.3 deprecates choice tuples passed to a field's constructor (a warning our
-    tests turn into an error); a callable giving the same tuples is the supported way.
-    """
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        MultiCheckboxField.__init__(self, label, validators, choices=_slot_choices, **kwargs)
-
-
-def _slot_choices() -> list[tuple[str, str]]:
-    return [(f"{day}-{part}", f"{day}-{part}") for day in DAYS for part in PARTS]
 
 
 class TimesFields:
     """Step c: the weekly availability grid."""
 
-    availability = WeekSlotsField(
+    availability = SlotsField(
         _l("When are you usually free?"),
         description=_l("Tick every part of the week that usually suits you. More is better."),
         validators=[at_least_one(_l("Please tick at least one part of the week."))],
