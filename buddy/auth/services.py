@@ -44,10 +44,13 @@ def verify_password(user: User | None, password: str) -> bool:
 
 
 def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords (zxcvbn's list, from leaked password sets) plus our
+    own list of Dutch ones (``buddy/data/common_passwords.txt``), compared case-folded."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     path = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
-    if not path.exists():
-        return frozenset()
-    return frozenset(line.strip().casefold() for line in path.read_text().splitlines() if line)
+    ours = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return frozenset(p.strip().casefold() for p in [*FREQUENCY_LISTS["passwords"], *ours] if p)
 
 
 COMMON_PASSWORDS = _common_passwords()

@@ -320,3 +320,11 @@ def test_session_cookie_flags(client):
 
 def test_no_default_accounts_in_a_fresh_database():
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_the_common_password_list_is_large_and_covers_leaked_and_dutch_passwords():
+    assert len(services.COMMON_PASSWORDS) >= 3000
+    for password in ("iloveyou2024", "qwertyuiop123", "Welkom123456", "wachtwoord123"):
+        assert services.is_common_password(password) or len(password) < 12
+    assert services.is_common_password("WACHTWOORD123")
+    assert not services.is_common_password("mijn fiets staat bij de bieb")
