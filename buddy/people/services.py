@@ -701,13 +701,15 @@ def neighbourhood_rows(organisation_id: int) -> list[NeighbourhoodRow]:
 
 
 def neighbourhood_name_taken(organisation_id: int, name: str, exclude_id: int | None) -> bool:
-    """Return True if the organisation has another neighbourhood with this name."""
-    query = select(Neighbourhood.id).where(
-        Neighbourhood.organisation_id == organisation_id,
-        func.lower(Neighbourhood.name) == (name or "").lower())
-    if exclude_id is not None:
-        query = query.where(Neighbourhood.id != exclude_id)
-    return db.session.scalar(query.limit(1)) is not None
+    """Return True if the organisation has another neighbourhood with this name.
+
+    Compared case-folded in Python: SQL ``lower()`` on SQLite folds only ASCII letters, so
+    "Û" and "û" would slip through there and hit the unique constraint instead.
+    """
+    wanted = (name or "").casefold()
+    rows = db.session.execute(select(Neighbourhood.id, Neighbourhood.name).where(
+        Neighbourhood.organisation_id == organisation_id)).all()
+    return any(row.name.casefold() == wanted and row.id != exclude_id for row in rows)
 
 
 def save_neighbourhood(organisation_id: int, name: str, lat: float, lon: float,

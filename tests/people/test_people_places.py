@@ -143,3 +143,12 @@ def test_reorder_and_delete_referrals(coord, org, fresh):
     assert positions == [0, 1]
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"referral.moved", "referral.deleted"} <= actions
+
+
+def test_neighbourhood_names_differing_only_in_non_ascii_case_are_refused(coord):
+    first = coord.post("/coordinator/neighbourhoods/new",
+                       data={"name": "Û)", "lat": "0", "lon": "0"})
+    assert first.status_code == 302
+    again = coord.post("/coordinator/neighbourhoods/new",
+                       data={"name": "û)", "lat": "0", "lon": "0"})
+    assert again.status_code in (409, 422)
