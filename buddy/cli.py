@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import migrate
+from . import clock, migrate
 from .extensions import db
 
 db_cli = AppGroup("db", help="Database schema (Alembic revisions in migrations/).")
@@ -155,20 +155,12 @@ def restore_command(source: Path, yes: bool) -> None:
 
 @click.command("purge-expired")
 @with_appcontext
-@click.option("--now", "now_text", default=None, help="Pretend it is this ISO date (tests).")
-def purge_expired_command(now_text: str | None) -> None:
+def purge_expired_command() -> None:
     """Delete or anonymise data past its retention period (run daily)."""
-    from datetime import UTC, datetime
-
     from .maintenance import purge_expired, retention_days
 
-    now = datetime.fromisoformat(now_text).replace(tzinfo=UTC) if now_text else datetime.now(UTC)
-    from .participants.drafts import DraftStore
-
-    counts = purge_expired(now, retention_days(current_app.config))
+    counts = purge_expired(clock.now(), retention_days(current_app.config))
     db.session.commit()
-    drafts = DraftStore(Path(current_app.instance_path) / "signup_drafts")
-    counts["signup_draft"] = drafts.purge_expired()
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
 
 

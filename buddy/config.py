@@ -43,6 +43,7 @@ DEFAULTS = {
     "RESET_LIMIT": "5 per hour",
     "EXPORT_LIMIT": "20 per hour",
     "SIGNUP_LIMIT": "20 per hour",
+    "SIGNUP_DRAFTS_PER_HOUR": 30,  # sign-ups one client address may start per hour
     "TOOLKIT_SEARCH_LIMIT": "120 per minute",
     "MAIL_BACKEND": "console",  # console (development) or smtp
     "MAIL_SERVER": "127.0.0.1",

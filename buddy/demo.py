@@ -7,6 +7,7 @@ import base64
 import random
 from datetime import UTC, datetime, timedelta
 
+from . import clock
 from .auth.services import hash_password, new_recovery_codes
 from .extensions import db
 from .models import (
@@ -88,7 +89,7 @@ def create_demo(seed: int = 7, volunteers: int = 40,
     2,000 and 5,000); the defaults give a realistic small programme.
     """
     rng = random.Random(seed)
-    now = datetime.now(UTC)
+    now = clock.now()
     password_hash = hash_password(DEMO_PASSWORD)
     org = Organisation(slug="utrecht", name="Taalmaatjes Utrecht", city="Utrecht")
     db.session.add(org)

@@ -4,7 +4,7 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import Length, ValidationError
 
 from .vocab import DAYS, PARTS, slot_index, slot_keys
@@ -34,6 +34,20 @@ class CleanTextAreaField(TextAreaField):
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
         self.data = clean_text(self.data).replace("\r\n", "\n")
+
+
+class SmallIntegerField(IntegerField):
+    """A whole number as people type it: ``NumberRange`` can compare it without overflow.
+
+    WTForms turns any run of digits into an int, and a 4,000-digit int cannot be compared
+    with a float bound; more than nine digits is never a real answer here.
+    """
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip()) > 9:
+            self.data = None
+            raise ValueError(_l("Please fill in a number."))
+        super().process_formdata(valuelist)
 
 
 class MultiCheckboxField(SelectMultipleField):

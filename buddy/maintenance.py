@@ -117,6 +117,7 @@ def retention_days(config: dict) -> dict[str, int]:
 
 def purge_expired(now: datetime, days: dict[str, int]) -> dict[str, int]:
     """Delete or anonymise what is past its retention period; return counts per category."""
+    from . import drafts
     from .privacy.services import erase_person
 
     counts: dict[str, int] = {}
@@ -151,6 +152,7 @@ def purge_expired(now: datetime, days: dict[str, int]) -> dict[str, int]:
     )).rowcount
     counts["token"] = db.session.execute(delete(Token).where(
         Token.expires_at < now - timedelta(days=days["token"]))).rowcount
+    counts["signup_draft"] = drafts.purge_expired(now)
     db.session.flush()
     return counts
 

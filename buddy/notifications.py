@@ -16,8 +16,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from . import clock
 from .extensions import db
-from .models import OutboxMessage, User, utcnow
+from .models import OutboxMessage, User
 
 
 def _subject(kind: str, context: dict) -> str:
@@ -103,7 +104,7 @@ def deliver_pending(limit: int = 100) -> dict[str, int]:
 def _claim_next() -> OutboxMessage | None:
     return db.session.scalar(
         select(OutboxMessage)
-        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= clock.now())
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
         .with_for_update(skip_locked=True))
 
@@ -119,9 +120,9 @@ def _deliver(item: OutboxMessage) -> str:
         if item.attempts >= config["MAIL_MAX_ATTEMPTS"]:
             item.state = "failed"
             return "failed"
-        item.next_attempt_at = utcnow() + timedelta(minutes=2 ** item.attempts)
+        item.next_attempt_at = clock.now() + timedelta(minutes=2 ** item.attempts)
         return "retry"
-    item.state, item.sent_at, item.last_error = "sent", utcnow(), ""
+    item.state, item.sent_at, item.last_error = "sent", clock.now(), ""
     return "sent"
 
 

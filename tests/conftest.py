@@ -12,6 +12,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
@@ -87,6 +88,51 @@ def app(database_url, tmp_path_factory):
     application.instance_path = str(instance)
     application.test_client_class = Client
     return application
+
+
+@pytest.fixture
+def clock():
+    """Hold the app's clock still at the current instant; move it with ``clock.move_to(x)``
+    (a datetime, or a date for its Amsterdam noon) or ``clock.shift(timedelta)``.
+
+    Everything in ``buddy`` reads time through ``buddy.clock``, which reads ``datetime.now``:
+    time-machine moves that (and ``date.today``/``time.time``) for the whole process.
+    """
+    from buddy import clock as app_clock
+
+    with time_machine.travel(app_clock.now(), tick=False) as traveller:
+        yield Traveller(traveller)
+
+
+class Traveller:
+    """A thin wrapper over time-machine's traveller that also accepts plain dates."""
+
+    def __init__(self, traveller) -> None:
+        self._traveller = traveller
+
+    def move_to(self, when) -> None:
+        from datetime import date, datetime, time
+
+        from buddy.clock import LOCAL_ZONE
+
+        if isinstance(when, date) and not isinstance(when, datetime):
+            when = datetime.combine(when, time(12), LOCAL_ZONE)
+        self._traveller.move_to(when)
+
+    def shift(self, delta) -> None:
+        self._traveller.shift(delta)
+
+    @staticmethod
+    def now():
+        from buddy import clock as app_clock
+
+        return app_clock.now()
+
+    @staticmethod
+    def today():
+        from buddy import clock as app_clock
+
+        return app_clock.today()
 
 
 NO_DATABASE_DIRS = {"matching"}  # pure-code tests: no app, no database

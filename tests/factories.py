@@ -5,6 +5,7 @@ import itertools
 import secrets
 from datetime import timedelta
 
+from buddy import clock
 from buddy.auth.services import SESSION_KEY, hash_password
 from buddy.extensions import db
 from buddy.models import (
@@ -22,11 +23,11 @@ from buddy.models import (
     OutboxMessage,
     PairRule,
     ParticipantProfile,
+    SignupDraft,
     Token,
     User,
     UserSession,
     VolunteerProfile,
-    utcnow,
 )
 from buddy.vocab import ALL_SLOTS_MASK
 
@@ -96,7 +97,7 @@ def make_volunteer(organisation=None, user=None, **kw) -> VolunteerProfile:
     kw.setdefault("language_levels", {"nl": "native", "en": "good"})
     kw.setdefault("screening", "approved")
     kw.setdefault("vog_status", "received")
-    kw.setdefault("vog_issued_on", utcnow().date() - timedelta(days=30))
+    kw.setdefault("vog_issued_on", clock.today() - timedelta(days=30))
     return _save(VolunteerProfile(user_id=user.id, organisation_id=organisation.id, **kw))
 
 
@@ -126,7 +127,7 @@ def make_match(participant=None, volunteer=None, **kw) -> Match:
     kw.setdefault("goal", participant.primary_goal)
     kw.setdefault("level_at_start", participant.dutch_level)
     if kw["status"] == "ended":
-        kw.setdefault("ended_at", utcnow())
+        kw.setdefault("ended_at", clock.now())
         kw.setdefault("end_reason", "completed")
     match = _save(Match(organisation_id=participant.organisation_id,
                         participant_id=participant.id, volunteer_id=volunteer.id, **kw))
@@ -149,13 +150,13 @@ def make_pair_rule(participant=None, volunteer=None, kind="forbid", **kw) -> Pai
 
 def make_checkin(match=None, **kw) -> CheckIn:
     match = match or make_match(status="active")
-    kw.setdefault("due_on", utcnow().date())
+    kw.setdefault("due_on", clock.today())
     return _save(CheckIn(match_id=match.id, **kw))
 
 
 def make_meeting(match=None, **kw) -> MeetingLog:
     match = match or make_match(status="active")
-    kw.setdefault("met_on", utcnow().date())
+    kw.setdefault("met_on", clock.today())
     kw.setdefault("minutes", 60)
     kw.setdefault("activity", "Koffie gedronken en geoefend")
     return _save(MeetingLog(match_id=match.id, **kw))
@@ -163,7 +164,7 @@ def make_meeting(match=None, **kw) -> MeetingLog:
 
 def make_assessment(participant=None, **kw) -> LevelAssessment:
     participant = participant or make_participant()
-    kw.setdefault("assessed_on", utcnow().date())
+    kw.setdefault("assessed_on", clock.today())
     kw.setdefault("level", "A1")
     return _save(LevelAssessment(participant_id=participant.id, **kw))
 
@@ -202,7 +203,7 @@ def make_referral(organisation=None, **kw) -> LocalReferral:
 def make_token(user=None, purpose="reset", **kw) -> tuple[Token, str]:
     user = user or make_user("volunteer")
     secret = secrets.token_urlsafe(32)
-    kw.setdefault("expires_at", utcnow() + timedelta(hours=2))
+    kw.setdefault("expires_at", clock.now() + timedelta(hours=2))
     token = _save(Token(user_id=user.id, purpose=purpose,
                         token_hash=hashlib.sha256(secret.encode()).hexdigest(), **kw))
     return token, secret
@@ -215,6 +216,25 @@ def make_session(user=None, **kw) -> tuple[UserSession, str]:
     record = _save(UserSession(id=hashlib.sha256(secret.encode()).hexdigest(),
                                user_id=user.id, **kw))
     return record, secret
+
+
+def make_signup_draft(org=None, kind: str = "participant", data: dict | None = None,
+                      **kw) -> tuple[SignupDraft, str]:
+    """Return a sign-up draft and its key (the value the wizard keeps in the session)."""
+    org_id = org if isinstance(org, int) else (org or make_org()).id
+    key = secrets.token_urlsafe(32)
+    kw.setdefault("expires_at", clock.now() + timedelta(hours=12))
+    draft = _save(SignupDraft(key_hash=hashlib.sha256(key.encode()).hexdigest(), kind=kind,
+                              organisation_id=org_id, client="seeded", data=data or {}, **kw))
+    return draft, key
+
+
+def seed_signup_draft(client, kind: str, org, data: dict) -> SignupDraft:
+    """Store ``data`` as ``client``'s sign-up draft of ``kind`` (as the wizard would)."""
+    draft, key = make_signup_draft(org, kind, data)
+    with client.session_transaction() as session:
+        session[f"{kind}_draft"] = key
+    return draft
 
 
 def login_as(client, user):

@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField
+from wtforms import BooleanField, DateField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -17,7 +17,7 @@ from wtforms.validators import (
 )
 
 from ..auth.services import normalise_email
-from ..forms import CleanStringField
+from ..forms import CleanStringField, SmallIntegerField
 from ..people.forms import Radio, Select, locale_choices
 from . import services
 
@@ -61,10 +61,10 @@ class OrganisationForm(FlaskForm):
         DataRequired(_l("Please fill in the city.")), Length(max=100, message=TOO_LONG)])
     vog_required = BooleanField(_l("Volunteers need a certificate of conduct (VOG)"),
                                 default=True)
-    vog_valid_years = IntegerField(
+    vog_valid_years = SmallIntegerField(
         _l("A VOG is valid for (years)"), default=3,
         validators=[InputRequired(_l("Please fill in a number.")), _years(1, 10)])
-    match_months = IntegerField(
+    match_months = SmallIntegerField(
         _l("A match lasts (months)"), default=12,
         validators=[InputRequired(_l("Please fill in a number.")), _years(1, 36)])
     checkin_days = CleanStringField(
@@ -74,7 +74,7 @@ class OrganisationForm(FlaskForm):
         render_kw={"dir": "ltr", "inputmode": "numeric"},
         description=_l("Days after the start of a match, separated by commas. "
                        "For example: 14, 91, 182."))
-    meeting_reminder_days = IntegerField(
+    meeting_reminder_days = SmallIntegerField(
         _l("Remind volunteers after days without a logged meeting"), default=21,
         validators=[InputRequired(_l("Please fill in a number.")), _years(3, 120)])
 
@@ -145,7 +145,7 @@ class AuditFilterForm(FlaskForm):
     action = Select(_l("Action"), choices=[], default="")
     date_from = DateField(_l("From (UTC)"), validators=[Optional()])
     date_to = DateField(_l("To (UTC)"), validators=[Optional()])
-    page = IntegerField(_l("Page"), default=1,
+    page = SmallIntegerField(_l("Page"), default=1,
                         validators=[Optional(), NumberRange(min=1, max=100_000)])
 
     def __init__(self, *args, organisations=(), actions=(), **kwargs):

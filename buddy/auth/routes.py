@@ -19,6 +19,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from .. import clock
 from ..access import roles_required
 from ..extensions import db, limiter
 from ..i18n import NATIVE_NAMES
@@ -190,7 +191,7 @@ def end_other_session(session_id: str):
     record = db.session.get(UserSession, session_id[:64])
     if record is None or record.user_id != current_user.id:
         abort(404)
-    record.revoked_at = services.utcnow()
+    record.revoked_at = clock.now()
     flash(gettext("The session is ended."), "success")
     return redirect(url_for("auth.account"))
 

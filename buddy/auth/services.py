@@ -12,8 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app, session
 from sqlalchemy import select, update
 
+from .. import clock
 from ..extensions import db
-from ..models import Token, User, UserSession, utcnow
+from ..models import Token, User, UserSession
 
 # argon2id, t=2, m=19 MiB, p=1: the OWASP/ASVS Appendix C minimum for interactive logins.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -102,7 +103,7 @@ def start_session(user: User, user_agent: str = "", mfa_passed: bool = False) ->
     session[SESSION_KEY] = token
     session.permanent = True
     user._session_id = token
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     return token
 
 
@@ -113,7 +114,7 @@ def load_session_user(token: str | None) -> User | None:
     record = db.session.get(UserSession, _digest(token))
     if record is None or record.revoked_at is not None:
         return None
-    now = utcnow()
+    now = clock.now()
     config = current_app.config
     if now - record.created_at > timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]) or (
         now - record.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"])
@@ -139,7 +140,7 @@ def end_session(token: str | None) -> None:
     """Revoke one session (logout)."""
     if token:
         db.session.execute(update(UserSession).where(UserSession.id == _digest(token))
-                           .values(revoked_at=utcnow()))
+                           .values(revoked_at=clock.now()))
     session.clear()
 
 
@@ -149,14 +150,14 @@ def revoke_all_sessions(user: User, keep_token: str | None = None) -> int:
                                       UserSession.revoked_at.is_(None))
     if keep_token:
         query = query.where(UserSession.id != _digest(keep_token))
-    return db.session.execute(query.values(revoked_at=utcnow())).rowcount
+    return db.session.execute(query.values(revoked_at=clock.now())).rowcount
 
 
 def create_token(user: User, purpose: str, lifetime: timedelta) -> str:
     """Create a single-use token for ``user``; return the secret (only its hash is kept)."""
     secret = secrets.token_urlsafe(32)
     db.session.add(Token(user_id=user.id, purpose=purpose, token_hash=_digest(secret),
-                         expires_at=utcnow() + lifetime))
+                         expires_at=clock.now() + lifetime))
     return secret
 
 
@@ -166,10 +167,10 @@ def use_token(secret: str, purpose: str, consume: bool = True) -> User | None:
         return None
     token = db.session.scalar(select(Token).where(Token.token_hash == _digest(secret),
                                                   Token.purpose == purpose))
-    if token is None or token.used_at is not None or token.expires_at < utcnow():
+    if token is None or token.used_at is not None or token.expires_at < clock.now():
         return None
     if consume:
-        token.used_at = utcnow()
+        token.used_at = clock.now()
     return db.session.get(User, token.user_id)
 
 
@@ -191,7 +192,7 @@ def verify_totp(user: User, code: str, at: datetime | None = None,
     if not secret or len(code) != 6:
         return False
     totp = pyotp.TOTP(secret)
-    now = (at or utcnow()).timestamp()
+    now = (at or clock.now()).timestamp()
     for drift in (0, -1, 1):
         counter = int(now // 30) + drift
         if hmac.compare_digest(totp.generate_otp(counter), code):

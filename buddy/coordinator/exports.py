@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
-from ..models import Match, MeetingLog, utcnow
+from ..models import Match, MeetingLog
 from . import services
 
 BOM = "\ufeff"
@@ -103,7 +103,7 @@ def waiting_csv(organisation_id: int, with_names: bool = False) -> tuple[str, in
 
 
 def _day(moment) -> str:
-    return moment.date().isoformat() if moment else ""
+    return clock.local_date(moment).isoformat() if moment else ""
 
 
 def export(kind: str, organisation_id: int, with_names: bool) -> tuple[str, str]:
@@ -112,4 +112,4 @@ def export(kind: str, organisation_id: int, with_names: bool) -> tuple[str, str]
     text, count = build(organisation_id, with_names)
     audit.record(f"export.{kind}", None, organisation_id=organisation_id, rows=count,
                  first_names=with_names)
-    return f"{kind}-{utcnow().date().isoformat()}.csv", text
+    return f"{kind}-{clock.today().isoformat()}.csv", text

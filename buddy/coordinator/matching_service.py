@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..matches import services as lifecycle
 from ..matching import (
@@ -44,7 +44,6 @@ from ..models import (
     User,
     VolunteerProfile,
 )
-from ..models.base import today as utc_today
 from ..vocab import BAD_END_REASONS, DEFAULT_WEIGHTS, OPEN_MATCH_STATES
 
 IdPair = tuple[int, int]
@@ -194,7 +193,7 @@ def pair_rules(organisation_id: int) -> tuple[set[IdPair], list[IdPair]]:
 
 def load_pool(organisation: Organisation, neighbourhood_ids=(), on: date | None = None) -> Pool:
     """Load one organisation's matching input: one query per table, no N+1."""
-    on = on or utc_today()
+    on = on or clock.today()
     volunteers = available_volunteers(organisation, on)
     rejected, ended_badly = pair_history(organisation.id)
     forbidden, pins = pair_rules(organisation.id)
@@ -411,7 +410,7 @@ class CandidateList:
 def candidates_for(participant: ParticipantProfile, params: MatchingParams,
                    on: date | None = None) -> CandidateList:
     """Rank the available volunteers for one participant with the engine's scoring."""
-    on = on or utc_today()
+    on = on or clock.today()
     organisation = db.session.get(Organisation, participant.organisation_id)
     volunteers = available_volunteers(organisation, on)
     rejected, ended_badly = pair_history(organisation.id)

@@ -13,6 +13,7 @@ from statistics import median
 
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..models import LevelAssessment, Match, Organisation, ParticipantProfile
 from ..vocab import END_REASONS, GOALS, LEVELS
@@ -173,15 +174,17 @@ def load_rows(organisation_ids: list[int]) -> dict[int, Rows]:
                    Match.ended_at, Match.end_reason, Match.goal, Match.level_at_start)
             .where(Match.organisation_id.in_(organisation_ids))):
         rows[m.organisation_id].matches.append(MatchRow(
-            m.participant_id, m.status, m.approved_at.date() if m.approved_at else None,
-            m.ended_at.date() if m.ended_at else None, m.end_reason, m.goal, m.level_at_start))
+            m.participant_id, m.status,
+            clock.local_date(m.approved_at) if m.approved_at else None,
+            clock.local_date(m.ended_at) if m.ended_at else None,
+            m.end_reason, m.goal, m.level_at_start))
     for p in db.session.execute(
             select(ParticipantProfile.organisation_id, ParticipantProfile.id,
                    ParticipantProfile.waiting_since, ParticipantProfile.status,
                    ParticipantProfile.updated_at)
             .where(ParticipantProfile.organisation_id.in_(organisation_ids))):
         rows[p.organisation_id].participants.append(ParticipantRow(
-            p.id, p.waiting_since.date(), p.status, p.updated_at.date()))
+            p.id, clock.local_date(p.waiting_since), p.status, clock.local_date(p.updated_at)))
     for a in db.session.execute(
             select(ParticipantProfile.organisation_id, LevelAssessment.participant_id,
                    LevelAssessment.assessed_on, LevelAssessment.level)

@@ -5,11 +5,12 @@ check-in reminder per day, judged by what is already in the outbox.
 """
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import func, select
 
+from .. import clock
 from ..extensions import db
 from ..models import (
     CheckIn,
@@ -24,11 +25,6 @@ from ..models import (
 from ..notifications import queue_email
 
 OVERDUE_DAYS = 7
-
-
-def start_of(day: date) -> datetime:
-    """Return midnight UTC at the start of ``day``."""
-    return datetime.combine(day, datetime.min.time(), UTC)
 
 
 def already_queued(user_id: int, kind: str, since: datetime) -> bool:
@@ -51,7 +47,7 @@ def quiet_matches(on: date) -> list[tuple[Match, int, int]]:
         .where(Match.status == "active", Match.volunteer_id.is_not(None))).all()
     quiet = []
     for match, last, reminder_days in rows:
-        since = last or (match.activated_at.date() if match.activated_at else on)
+        since = last or (clock.local_date(match.activated_at) if match.activated_at else on)
         days = (on - since).days
         if days >= reminder_days:
             quiet.append((match, days, reminder_days))
@@ -78,7 +74,7 @@ def queue_meeting_reminders(on: date) -> int:
         user = users.get(volunteer.user_id)
         window = min(reminder_days for _m, _d, reminder_days in items)
         if user is None or not user.active or already_queued(
-                user.id, "meeting_reminder", start_of(on - timedelta(days=window - 1))):
+                user.id, "meeting_reminder", clock.start_of(on - timedelta(days=window - 1))):
             continue
         matches = [{"first_name": participants[m.participant_id].first_name
                     if m.participant_id in participants else "", "days": days,
@@ -111,7 +107,7 @@ def queue_checkin_reminders(on: date) -> int:
         User.role == "coordinator", User.active.is_(True), User.organisation_id.in_(due)))
     queued = 0
     for user in coordinators:
-        if already_queued(user.id, "checkin_due", start_of(on)):
+        if already_queued(user.id, "checkin_due", clock.start_of(on)):
             continue
         count, overdue = due[user.organisation_id]
         if queue_email(user, "checkin_due", count=count, overdue=overdue,
@@ -120,7 +116,8 @@ def queue_checkin_reminders(on: date) -> int:
     return queued
 
 
-def queue_reminders(on: date) -> dict[str, int]:
-    """Queue both kinds of reminder for ``on``; return how many of each."""
+def queue_reminders() -> dict[str, int]:
+    """Queue both kinds of reminder for today (the app's clock); return how many of each."""
+    on = clock.today()
     return {"meeting_reminder": queue_meeting_reminders(on),
             "checkin_due": queue_checkin_reminders(on)}

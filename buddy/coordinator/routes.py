@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 
+from .. import clock
 from ..access import roles_required
 from ..extensions import db, limiter
 from ..matches import services as lifecycle
@@ -29,7 +30,6 @@ from ..models import (
     ParticipantProfile,
     VolunteerProfile,
 )
-from ..models.base import today
 from . import exports, matching_service, monitor, services
 from .forms import (
     WEIGHT_LABELS,
@@ -160,7 +160,7 @@ def _render_matching(organisation, form, result=None, status=200):
     return render_template(
         "coordinator/matching.html", organisation=organisation, form=form, result=result,
         previous=session.get(PREVIEW_KEY) if result is None else getattr(result, "previous", None),
-        runs=services.list_runs(organisation.id), result_today=today()), status
+        runs=services.list_runs(organisation.id), result_today=clock.today()), status
 
 
 @bp.get("/matching")
@@ -309,10 +309,10 @@ def reject(match_id: int):
 
 def _render_match(match: Match, status: int = 200, **forms):
     defaults = {
-        "activate_form": ActivateForm(formdata=None, met_on=today()),
+        "activate_form": ActivateForm(formdata=None, met_on=clock.today()),
         "end_form": EndForm(formdata=None),
         "checkin_form": CheckInForm(formdata=None),
-        "assessment_form": AssessmentForm(formdata=None, assessed_on=today()),
+        "assessment_form": AssessmentForm(formdata=None, assessed_on=clock.today()),
         "reject_form": reject_form_for(match.id),
         "form": ConfirmForm(formdata=None),
     }
@@ -423,7 +423,7 @@ def _render_candidates(participant: ParticipantProfile, status: int = 200, **for
         waiting_days=lifecycle.waiting_days(participant),
         form=ConfirmForm(formdata=None),
         assessment_form=forms.get("assessment_form") or AssessmentForm(
-            formdata=None, assessed_on=today()),
+            formdata=None, assessed_on=clock.today()),
     ), status
 
 
@@ -511,7 +511,7 @@ def waiting():
 @roles_required("coordinator")
 def monitor_page():
     """Show the organisation's figures as charts with data tables."""
-    figures = monitor.organisation_figures(current_user.organisation_id, today())
+    figures = monitor.organisation_figures(current_user.organisation_id, clock.today())
     return render_template("coordinator/monitor.html", figures=figures,
                            charts=monitor.charts(figures))
 
@@ -521,7 +521,8 @@ def monitor_page():
 def all_figures():
     """Compare organisations side by side: aggregates only, small groups hidden."""
     return render_template("coordinator/figures_all.html",
-                           rows=monitor.all_organisations(today()), min_group=monitor.MIN_GROUP)
+                           rows=monitor.all_organisations(clock.today()),
+                           min_group=monitor.MIN_GROUP)
 
 
 def _export_limit() -> str:

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..matches import services as lifecycle
 from ..models import (
@@ -24,9 +24,7 @@ from ..models import (
     ParticipantProfile,
     User,
     VolunteerProfile,
-    utcnow,
 )
-from ..models.base import today as utc_today
 from ..vocab import OPEN_MATCH_STATES
 from . import matching_service
 
@@ -151,7 +149,7 @@ def outbox_counts(organisation_id: int) -> dict[str, int]:
 
 def dashboard(organisation: Organisation, on: date | None = None) -> dict:
     """Every queue of the dashboard, with counts and the oldest items first."""
-    on = on or utc_today()
+    on = on or clock.today()
     return {
         "screening": screening_queue(organisation.id),
         "waiting": waiting_queue(organisation.id),
@@ -174,7 +172,7 @@ MATCH_FILTERS = ("open", "proposed", "approved", "active", "ended", "rejected", 
 def list_matches(organisation_id: int, which: str, page: int = 1,
                  on: date | None = None) -> tuple[list[Match], int]:
     """Return one page of the organisation's matches for a filter, and the total count."""
-    on = on or utc_today()
+    on = on or clock.today()
     query = select(Match).where(Match.organisation_id == organisation_id)
     if which == "open":
         query = query.where(Match.status.in_(("approved", "active")))
@@ -214,7 +212,7 @@ def list_waiting(organisation_id: int,
                  page: int | None = None) -> list[tuple[ParticipantProfile, int]]:
     """Waiting participants with their days waiting, rematches first; one page of
     ``PAGE_SIZE`` when ``page`` is given, else all of them (the export)."""
-    on = utc_today()
+    on = clock.today()
     query = (waiting_query(organisation_id)
              .options(selectinload(ParticipantProfile.neighbourhood))
              .order_by(ParticipantProfile.rematch_priority.desc(),
@@ -251,7 +249,7 @@ def retry_outbox(message: OutboxMessage) -> None:
     """Give a failed message a fresh set of attempts."""
     if message.state != "failed":
         return
-    message.state, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
+    message.state, message.attempts, message.next_attempt_at = "pending", 0, clock.now()
     audit.record("outbox.retry", message)
 
 
@@ -416,4 +414,4 @@ def participant_matches(participant_id: int) -> list[Match]:
 
 def days_overdue(checkin: CheckIn, on: date | None = None) -> int:
     """Return how many days a check-in is overdue (0 when due today or later)."""
-    return max(0, ((on or utc_today()) - checkin.due_on).days)
+    return max(0, ((on or clock.today()) - checkin.due_on).days)

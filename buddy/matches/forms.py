@@ -2,17 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField
+from wtforms import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from ..forms import CleanTextAreaField
-from ..models.base import today
+from .. import clock
+from ..forms import CleanTextAreaField, SmallIntegerField
 from .services import MEETING_MINUTES
 
 
 def not_in_future(form, field) -> None:
     """Refuse a date after today."""
-    if field.data and field.data > today():
+    if field.data and field.data > clock.today():
         raise ValidationError(_l("The date cannot be in the future."))
 
 
@@ -25,17 +25,17 @@ def not_before_start(form, field) -> None:
 
 class FirstMeetingForm(FlaskForm):
     met_on = DateField(
-        _l("Date of the first meeting"), default=today,
+        _l("Date of the first meeting"), default=clock.today,
         validators=[DataRequired(_l("Please fill in a date.")), not_in_future, not_before_start],
     )
 
 
 class MeetingForm(FlaskForm):
     met_on = DateField(
-        _l("Date"), default=today,
+        _l("Date"), default=clock.today,
         validators=[DataRequired(_l("Please fill in a date.")), not_in_future, not_before_start],
     )
-    minutes = IntegerField(
+    minutes = SmallIntegerField(
         _l("How long (minutes)"), default=60,
         validators=[InputRequired(_l("Please fill in the number of minutes.")),
                     NumberRange(*MEETING_MINUTES,

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from .. import clock
 from ..access import roles_required
 from ..extensions import db
 from ..models import ParticipantProfile, VolunteerProfile
@@ -24,7 +25,7 @@ def _render(match, first_form=None, meeting_form=None, status: int = 200):
     participant = db.session.get(ParticipantProfile, match.participant_id or 0)
     volunteer = db.session.get(VolunteerProfile, match.volunteer_id or 0)
     other = participant if current_user.role == "volunteer" else volunteer
-    earliest = match.approved_at.date() if match.approved_at else None
+    earliest = clock.local_date(match.approved_at) if match.approved_at else None
     first_form = first_form or FirstMeetingForm(formdata=None)
     meeting_form = meeting_form or MeetingForm(formdata=None)
     return render_template(
@@ -50,7 +51,7 @@ def first_meeting(match_id: int):
     """Confirm the first meeting: the match becomes active."""
     match = _own_match_or_404(match_id)
     form = FirstMeetingForm()
-    form.earliest = match.approved_at.date() if match.approved_at else None
+    form.earliest = clock.local_date(match.approved_at) if match.approved_at else None
     if not form.validate_on_submit():
         return _render(match, first_form=form, status=422)
     try:
@@ -70,7 +71,7 @@ def log_meeting(match_id: int):
     """Log a meeting of this match."""
     match = _own_match_or_404(match_id)
     form = MeetingForm()
-    form.earliest = match.activated_at.date() if match.activated_at else None
+    form.earliest = clock.local_date(match.activated_at) if match.activated_at else None
     if not form.validate_on_submit():
         return _render(match, meeting_form=form, status=422)
     try:

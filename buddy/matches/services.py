@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..models import (
     CheckIn,
@@ -31,9 +31,7 @@ from ..models import (
     ParticipantProfile,
     User,
     VolunteerProfile,
-    utcnow,
 )
-from ..models.base import today
 from ..notifications import queue_email
 from ..vocab import DEFAULT_CHECKIN_DAYS, END_REASONS, LEVELS, OPEN_MATCH_STATES
 
@@ -125,7 +123,7 @@ def lock_free_slot(volunteer_id: int) -> int:
 
 def waiting_days(participant: ParticipantProfile, on: date | None = None) -> int:
     """Return how many whole days ``participant`` has been on the waiting list."""
-    return max(0, ((on or today()) - participant.waiting_since.date()).days)
+    return max(0, ((on or clock.today()) - clock.local_date(participant.waiting_since)).days)
 
 
 def propose(participant: ParticipantProfile, volunteer: VolunteerProfile, actor: User | None,
@@ -179,7 +177,7 @@ def approve(match: Match, actor: User) -> Match:
         raise MatchActionError("participant_not_waiting")
     if volunteer.screening != "approved":
         raise MatchActionError("volunteer_unavailable")
-    match.approved_at = utcnow()
+    match.approved_at = clock.now()
     move(match, "approved", actor)
     participant.status = "matched"
     participant.rematch_priority = False
@@ -202,13 +200,13 @@ def reject(match: Match, actor: User, reason: str) -> Match:
 def activate(match: Match, actor: User, first_meeting_on: date | None = None) -> Match:
     """Start the match at its first meeting: plan check-ins and the planned end."""
     ensure_transition(match, "active")
-    on = first_meeting_on or today()
-    if on > today():
+    on = first_meeting_on or clock.today()
+    if on > clock.today():
         raise MatchActionError("date_in_future")
-    if match.approved_at and on < match.approved_at.date():
+    if match.approved_at and on < clock.local_date(match.approved_at):
         raise MatchActionError("date_before_start")
     organisation = match_organisation(match)
-    match.activated_at = utcnow() if on == today() else datetime.combine(on, time(12), UTC)
+    match.activated_at = clock.now() if on == clock.today() else datetime.combine(on, time(12), UTC)
     match.planned_end_on = add_months(on, organisation.match_months)
     move(match, "active", actor)
     for days in sorted(set(organisation.checkin_days or DEFAULT_CHECKIN_DAYS)):
@@ -222,7 +220,7 @@ def end(match: Match, actor: User, reason: str, note: str, back_to_waiting: bool
     ensure_transition(match, "ended")
     if reason not in END_REASONS:
         raise MatchActionError("illegal_transition")
-    match.ended_at = utcnow()
+    match.ended_at = clock.now()
     match.end_reason = reason
     match.end_note = note[:1000]
     move(match, "ended", actor, reason)
@@ -307,9 +305,9 @@ def log_meeting(match: Match, actor: User, met_on: date, minutes: int, activity:
     ensure_volunteer(match, actor)
     if match.status != "active":
         raise MatchActionError("illegal_transition")
-    if met_on > today():
+    if met_on > clock.today():
         raise MatchActionError("date_in_future")
-    if match.activated_at and met_on < match.activated_at.date():
+    if match.activated_at and met_on < clock.local_date(match.activated_at):
         raise MatchActionError("date_before_start")
     low, high = MEETING_MINUTES
     log = MeetingLog(match_id=match.id, met_on=met_on, minutes=min(max(minutes, low), high),
@@ -326,7 +324,7 @@ def record_checkin(checkin: CheckIn, actor: User, outcome: str, note: str) -> Ch
         raise MatchActionError("illegal_transition")
     if checkin.done_at is not None:
         raise MatchActionError("already_done")
-    checkin.done_at, checkin.done_by_id = utcnow(), actor.id
+    checkin.done_at, checkin.done_by_id = clock.now(), actor.id
     checkin.outcome, checkin.note = outcome, note[:2000]
     db.session.flush()
     audit.record("checkin.recorded", checkin, organisation_id=match.organisation_id,
@@ -339,7 +337,7 @@ def add_assessment(participant: ParticipantProfile, actor: User, on: date, level
     """Record a Dutch level assessment of ``participant``."""
     if level not in LEVELS:
         raise MatchActionError("illegal_transition")
-    if on > today():
+    if on > clock.today():
         raise MatchActionError("date_in_future")
     assessment = LevelAssessment(participant_id=participant.id, assessed_on=on, level=level,
                                  assessed_by_id=actor.id)

@@ -1,6 +1,7 @@
 """The domain model: one module per aggregate, all re-exported here."""
 
-from .base import Base, utcnow
+from .base import Base
+from .drafts import SignupDraft
 from .matching import CheckIn, LevelAssessment, Match, MatchEvent, MatchingRun, MeetingLog, PairRule
 from .organisation import LocalReferral, Neighbourhood, Organisation
 from .profiles import ParticipantProfile, VolunteerProfile
@@ -10,6 +11,6 @@ from .user import Token, User, UserSession
 __all__ = [
     "AuditEvent", "Base", "CheckIn", "ConsentRecord", "LevelAssessment", "LocalReferral",
     "Match", "MatchEvent", "MatchingRun", "MeetingLog", "Neighbourhood", "Organisation",
-    "OutboxMessage", "PairRule", "ParticipantProfile", "Token", "User", "UserSession",
-    "VolunteerProfile", "utcnow",
+    "OutboxMessage", "PairRule", "ParticipantProfile", "SignupDraft", "Token", "User",
+    "UserSession", "VolunteerProfile",
 ]

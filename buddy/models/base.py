@@ -1,6 +1,6 @@
 """Declarative base, naming convention and column types shared by every model."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
@@ -12,16 +12,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    """Return today's date in UTC."""
-    return utcnow().date()
 
 
 class UTCDateTime(TypeDecorator):

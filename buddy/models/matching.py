@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
 from ..vocab import (
     CHECKIN_OUTCOMES,
     END_REASONS,
@@ -23,7 +24,7 @@ from ..vocab import (
     OPEN_MATCH_STATES,
     PAIR_RULE_KINDS,
 )
-from .base import Base, enum_check, utcnow
+from .base import Base, enum_check
 
 _OPEN = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_MATCH_STATES) + ")"
 
@@ -38,7 +39,7 @@ class MatchingRun(Base):
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     parameters: Mapped[dict] = mapped_column(default=dict)  # weights, min_score, scope
     participants_count: Mapped[int] = mapped_column(default=0)
     volunteers_count: Mapped[int] = mapped_column(default=0)
@@ -108,7 +109,7 @@ class Match(Base):
     level_at_start: Mapped[str | None] = mapped_column(String(3))
     waiting_days: Mapped[int] = mapped_column(default=0)  # days waited when proposed
     priority_area: Mapped[bool] = mapped_column(default=False)
-    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    proposed_at: Mapped[datetime] = mapped_column(default=clock.now)
     approved_at: Mapped[datetime | None] = mapped_column()
     activated_at: Mapped[datetime | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
@@ -146,7 +147,7 @@ class MatchEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(10))
     to_status: Mapped[str] = mapped_column(String(10))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=clock.now)
     reason: Mapped[str] = mapped_column(String(300), default="")
 
     match: Mapped[Match] = relationship(back_populates="events")
@@ -173,7 +174,7 @@ class PairRule(Base):
     )
     kind: Mapped[str] = mapped_column(String(10))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class CheckIn(Base):
@@ -208,7 +209,7 @@ class MeetingLog(Base):
     minutes: Mapped[int] = mapped_column()
     activity: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class LevelAssessment(Base):
@@ -224,4 +225,4 @@ class LevelAssessment(Base):
     assessed_on: Mapped[date] = mapped_column()
     level: Mapped[str] = mapped_column(String(3))
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

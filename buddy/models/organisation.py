@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
 from ..vocab import DEFAULT_CHECKIN_DAYS, DEFAULT_WEIGHTS
-from .base import Base, utcnow
+from .base import Base
 
 
 class Organisation(Base):
@@ -29,7 +30,7 @@ class Organisation(Base):
     vog_required: Mapped[bool] = mapped_column(default=True)
     vog_valid_years: Mapped[int] = mapped_column(default=3)
     meeting_reminder_days: Mapped[int] = mapped_column(default=21)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     neighbourhoods: Mapped[list["Neighbourhood"]] = relationship(
         back_populates="organisation", order_by="Neighbourhood.name"

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
 from ..vocab import (
     AGE_BANDS,
     ALL_SLOTS_MASK,
@@ -20,7 +21,7 @@ from ..vocab import (
     VOG_STATES,
     keys_from_mask,
 )
-from .base import Base, enum_check, utcnow
+from .base import Base, enum_check
 
 GOALS_MASK = (1 << len(GOALS)) - 1
 INTERESTS_MASK = (1 << len(INTERESTS)) - 1
@@ -50,8 +51,8 @@ class ProfileMixin:
     online: Mapped[bool] = mapped_column(default=False)
     share_email: Mapped[bool] = mapped_column(default=True)
     share_phone: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
 
 class VolunteerProfile(ProfileMixin, Base):
@@ -134,7 +135,7 @@ class ParticipantProfile(ProfileMixin, Base):
     primary_goal: Mapped[str] = mapped_column(String(20), default="language")
     gender_pref: Mapped[str] = mapped_column(String(3), default="any")
     status: Mapped[str] = mapped_column(String(10), default="waiting")
-    waiting_since: Mapped[datetime] = mapped_column(default=utcnow)
+    waiting_since: Mapped[datetime] = mapped_column(default=clock.now)
     rematch_priority: Mapped[bool] = mapped_column(default=False)
     # Coordinator-only, sensitive: never rendered in any volunteer or participant view.
     barriers: Mapped[list] = mapped_column(default=list)

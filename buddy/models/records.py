@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import clock
 from ..vocab import CONSENT_METHODS, CONSENT_PURPOSES, OUTBOX_STATES
-from .base import Base, enum_check, utcnow
+from .base import Base, enum_check
 
 
 class ConsentRecord(Base):
@@ -25,7 +26,7 @@ class ConsentRecord(Base):
     locale: Mapped[str] = mapped_column(String(10))
     method: Mapped[str] = mapped_column(String(10), default="online")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    given_at: Mapped[datetime] = mapped_column(default=clock.now)
     withdrawn_at: Mapped[datetime | None] = mapped_column()
 
 
@@ -50,8 +51,8 @@ class OutboxMessage(Base):
     state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(300), default="")
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column()
 
 
@@ -68,5 +69,5 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60))
     target_type: Mapped[str] = mapped_column(String(40), default="")
     target_id: Mapped[int | None] = mapped_column()
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     details: Mapped[dict] = mapped_column(default=dict)

@@ -6,8 +6,9 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
 from ..vocab import ROLES
-from .base import Base, enum_check, utcnow
+from .base import Base, enum_check
 
 
 class User(UserMixin, Base):
@@ -33,7 +34,7 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_counter: Mapped[int | None] = mapped_column()
     recovery_codes: Mapped[list | None] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column()
 
     organisation = relationship("Organisation")
@@ -66,8 +67,8 @@ class UserSession(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie token
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=clock.now)
     revoked_at: Mapped[datetime | None] = mapped_column()
     mfa_passed: Mapped[bool] = mapped_column(default=False)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
@@ -85,6 +86,6 @@ class Token(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column()

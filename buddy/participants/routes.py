@@ -1,11 +1,9 @@
 """The participant's sign-up in their own language, one question per screen, and own page."""
 
-from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,15 +14,16 @@ from flask import (
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_user
 
+from .. import drafts
 from ..access import public, roles_required
 from ..auth import services as auth_services
 from ..extensions import limiter
 from ..i18n import NATIVE_NAMES, direction, shipped_locales
 from . import services
-from .drafts import SESSION_KEY, DraftStore
 from .forms import DetailsForm, step_form
 
 bp = Blueprint("participants", __name__, template_folder="templates")
+DRAFT_KIND = "participant"
 JOINED_KEY = "joined"
 # Finished sign-ups per address and hour: generous, since a class can sign up together.
 SIGNUP_LIMIT = "40 per hour"
@@ -47,22 +46,19 @@ def _organisation(slug: str):
     return organisation
 
 
-def _drafts() -> DraftStore:
-    return DraftStore(Path(current_app.instance_path) / "signup_drafts")
-
-
 def _load_draft(organisation) -> dict:
-    draft = _drafts().load(session.get(SESSION_KEY))
-    return draft if draft.get("organisation_id") == organisation.id else {
-        "organisation_id": organisation.id}
+    return drafts.load(DRAFT_KIND, organisation.id) or {"organisation_id": organisation.id}
 
 
 def _save_draft(draft: dict) -> None:
-    session[SESSION_KEY] = _drafts().save(session.get(SESSION_KEY), draft)
+    try:
+        drafts.save(DRAFT_KIND, draft["organisation_id"], draft)
+    except drafts.TooManyDrafts:
+        abort(429)
 
 
 def _forget_draft() -> None:
-    _drafts().delete(session.pop(SESSION_KEY, None))
+    drafts.forget(DRAFT_KIND)
 
 
 def _locale() -> str:

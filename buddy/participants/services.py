@@ -12,6 +12,7 @@ from babel import Locale
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
 from ..audit import record
 from ..auth.services import hash_password
 from ..extensions import db
@@ -22,7 +23,6 @@ from ..models import (
     ParticipantProfile,
     User,
     VolunteerProfile,
-    utcnow,
 )
 from ..notifications import queue_email
 from ..privacy.services import record_consent, withdraw_consent
@@ -283,7 +283,7 @@ def _insert_profile(organisation, user, draft) -> ParticipantProfile:
         goals=mask_from_keys(goals, GOALS),
         primary_goal=draft.get("primary_goal") if draft.get("primary_goal") in goals else goals[0],
         gender_pref=draft["gender_pref"],
-        status="waiting", waiting_since=utcnow(),
+        status="waiting", waiting_since=clock.now(),
         radius_km=DEFAULT_RADIUS_KM, in_person=True, online=False,
         share_email=bool(user.email and draft.get("share_email")),
         share_phone=bool(user.phone and draft.get("share_phone")),
@@ -334,7 +334,7 @@ def overview(user: User, now: datetime | None = None) -> Overview | None:
         .join(VolunteerProfile, VolunteerProfile.id == Match.volunteer_id)
         .where(Match.participant_id == profile.id, Match.status.in_(VISIBLE_MATCH_STATES))
         .order_by(Match.id.desc()).limit(1)).first()
-    waited = ((now or utcnow()) - profile.waiting_since).days
+    waited = ((now or clock.now()) - profile.waiting_since).days
     return Overview(profile=profile, neighbourhood=neighbourhood,
                     buddy_name=buddy.first_name if buddy else None,
                     match_id=buddy.id if buddy else None,

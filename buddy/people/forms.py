@@ -4,9 +4,8 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -18,19 +17,19 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from .. import labels
+from .. import clock, labels
 from ..auth.services import normalise_email, normalise_phone
 from ..forms import (
     CleanStringField,
     CleanTextAreaField,
     MultiCheckboxField,
     SlotsField,
+    SmallIntegerField,
     clean_text,
     name_length,
     person_name,
 )
 from ..i18n import NATIVE_NAMES, language_name
-from ..models import utcnow
 from ..vocab import (
     BARRIERS,
     GOALS,
@@ -68,14 +67,9 @@ class Radio(RadioField):
         self.choices = list(choices)
 
 
-def local_today() -> date:
-    """Return today's date in the organisation's time zone (Europe/Amsterdam by default)."""
-    return to_user_timezone(utcnow()).date()
-
-
 def not_in_future(form, field) -> None:
     """A date that already happened (today is fine)."""
-    if field.data and field.data > local_today():
+    if field.data and field.data > clock.today():
         raise ValidationError(_l("This date is in the future."))
     if field.data and field.data < EARLIEST_DATE:
         raise ValidationError(_l("This date is too long ago."))
@@ -117,7 +111,7 @@ class _FilterForm(FlaskForm):
 
     q = CleanStringField(_l("Name"), validators=[Length(max=100, message=TOO_LONG)])
     neighbourhood = Select(_l("Neighbourhood"), choices=[], default="")
-    page = IntegerField(_l("Page"), default=1,
+    page = SmallIntegerField(_l("Page"), default=1,
                         validators=[Optional(), NumberRange(min=1, max=100_000)])
 
     def __init__(self, *args, neighbourhoods=(), **kwargs):
@@ -163,7 +157,7 @@ class ParticipantFilterForm(_FilterForm):
                         choices=_all_choice() + _choices(labels.LEVELS))
     priority = Select(_l("Priority area"), default="", choices=_all_choice() + [
         ("yes", _l("Only priority areas")), ("no", _l("Other areas"))])
-    min_days = IntegerField(_l("Waiting at least (days)"),
+    min_days = SmallIntegerField(_l("Waiting at least (days)"),
                             validators=[Optional(), NumberRange(min=0, max=3650)])
 
     def filters(self) -> "services.ParticipantFilters":
@@ -208,7 +202,7 @@ class VogForm(FlaskForm):
         self.valid_years = valid_years
 
     def validate_issued_on(self, field) -> None:
-        today = local_today()
+        today = clock.today()
         if self.status.data == "received" and not services.vog_is_valid(
             field.data, self.valid_years, today
         ):
@@ -247,7 +241,7 @@ class ParticipantFactsForm(FlaskForm):
     neighbourhood = Select(_l("Neighbourhood"), choices=[], default="",
                                 invalid_choice_message=_l("Please choose a neighbourhood."),
                                 validators=[DataRequired(_l("Please choose a neighbourhood."))])
-    radius_km = IntegerField(
+    radius_km = SmallIntegerField(
         _l("How far can they travel? (km)"), default=5,
         validators=[InputRequired(_l("Please fill in a distance.")),
                     NumberRange(min=0, max=100, message=_l("Please give 0 to 100 km."))])

@@ -7,9 +7,10 @@ from datetime import timedelta
 from flask_babel import gettext
 from sqlalchemy import update
 
+from .. import clock
 from ..auth.services import create_token
 from ..extensions import db
-from ..models import Token, User, utcnow
+from ..models import Token, User
 from ..notifications import queue_email
 from .services import ActionRefused
 
@@ -24,7 +25,7 @@ def revoke_open_invitations(user: User) -> int:
     """Make earlier, unused invitation links of ``user`` useless; return how many."""
     return db.session.execute(
         update(Token).where(Token.user_id == user.id, Token.purpose == "invite",
-                            Token.used_at.is_(None)).values(used_at=utcnow())).rowcount
+                            Token.used_at.is_(None)).values(used_at=clock.now())).rowcount
 
 
 def invite_user(user: User, name: str, days: int, link_for: Callable[[str], str],

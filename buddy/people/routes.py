@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user
 
+from .. import clock
 from ..access import own_org_or_404, roles_required
 from ..extensions import db, limiter
 from ..models import (
@@ -22,7 +23,6 @@ from ..models import (
     Organisation,
     ParticipantProfile,
     VolunteerProfile,
-    utcnow,
 )
 from . import services, wording
 from .forms import (
@@ -38,7 +38,6 @@ from .forms import (
     VogForm,
     VolunteerFilterForm,
     WithdrawConsentForm,
-    local_today,
 )
 from .services import ActionRefused
 
@@ -76,9 +75,9 @@ def volunteers():
                                neighbourhoods=services.neighbourhoods_of(organisation.id))
     valid = form.validate()
     page = services.volunteer_page(organisation, form.filters(), form.page_number(),
-                                   local_today())
+                                   clock.today())
     return render_template("people/volunteers.html", form=form, page=page,
-                           today=local_today()), 200 if valid else 422
+                           today=clock.today()), 200 if valid else 422
 
 
 def _screening_forms(volunteer: VolunteerProfile, today, forms: dict) -> dict:
@@ -100,7 +99,7 @@ def _screening_forms(volunteer: VolunteerProfile, today, forms: dict) -> dict:
 def _render_volunteer(volunteer: VolunteerProfile, status: int = 200, refused: str = "",
                       **forms):
     """Render the volunteer's page; forms passed in ``forms`` keep what was typed."""
-    today = local_today()
+    today = clock.today()
     return render_template(
         "people/volunteer.html", refused=refused, today=today,
         **services.volunteer_overview(volunteer, today), **TEXTS,
@@ -147,7 +146,7 @@ def volunteer_vog(volunteer_id: int):
         return _render_volunteer(volunteer, 422, vog_form=form)
     return _screening_step(
         volunteer, lambda: services.record_vog(volunteer, form.status.data, form.issued_on.data,
-                                               current_user, local_today()),
+                                               current_user, clock.today()),
         gettext("The VOG is saved."))
 
 
@@ -170,7 +169,7 @@ def volunteer_approve(volunteer_id: int):
     """Approve the volunteer for matching, if the screening steps are done."""
     volunteer = _get_own(VolunteerProfile, volunteer_id)
     return _screening_step(
-        volunteer, lambda: services.approve_volunteer(volunteer, current_user, local_today()),
+        volunteer, lambda: services.approve_volunteer(volunteer, current_user, clock.today()),
         gettext("The volunteer is approved and can be matched now."))
 
 
@@ -197,7 +196,7 @@ def participants():
     form = ParticipantFilterForm(formdata=request.args,
                                  neighbourhoods=services.neighbourhoods_of(organisation.id))
     valid = form.validate()
-    now = utcnow()
+    now = clock.now()
     page = services.participant_page(organisation, form.filters(), form.page_number(), now)
     waiting = {p.id: services.waiting_days(p, now) for p in page.items}
     return render_template("people/participants.html", form=form, page=page,
@@ -213,7 +212,7 @@ def participant_new():
     if form.validate_on_submit():
         try:
             profile = services.register_participant(organisation, form.facts(), form.contact(),
-                                                    current_user, local_today())
+                                                    current_user, clock.today())
         except ActionRefused as error:
             form.form_errors.append(str(error))
         else:
@@ -231,7 +230,7 @@ def participant(participant_id: int):
     form = WithdrawConsentForm(purposes=services.active_consent_purposes(profile.user_id),
                                formdata=None)
     return render_template("people/participant.html", withdraw_form=form, **TEXTS,
-                           **services.participant_overview(profile, utcnow()))
+                           **services.participant_overview(profile, clock.now()))
 
 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
@@ -247,7 +246,7 @@ def participant_edit(participant_id: int):
         del form.email, form.phone, form.locale
     if form.validate_on_submit():
         try:
-            services.update_participant(profile, form.facts(), current_user, local_today(),
+            services.update_participant(profile, form.facts(), current_user, clock.today(),
                                         contact=None if own_login else form.contact())
         except ActionRefused as error:
             form.form_errors.append(str(error))

@@ -6,7 +6,7 @@ coordinator. Every change is written to the audit trail (ids and codes only).
 """
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from math import ceil
 
 from flask import current_app, has_request_context, url_for
@@ -14,7 +14,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..models import (
     AuditEvent,
@@ -28,7 +28,6 @@ from ..models import (
     ParticipantProfile,
     User,
     VolunteerProfile,
-    utcnow,
 )
 from ..notifications import queue_email
 from ..vocab import INTERESTS, OPEN_MATCH_STATES, keys_from_mask
@@ -272,7 +271,7 @@ def record_vog(volunteer: VolunteerProfile, status: str, issued_on: date | None,
                 "This VOG is older than %(years)d years. Please ask for a new one.", years=years))
         volunteer.vog_issued_on = issued_on
         volunteer.vog_checked_by_id = actor.id
-        volunteer.vog_checked_at = utcnow()
+        volunteer.vog_checked_at = clock.now()
     volunteer.vog_status = status
     _advance_screening(volunteer)
     db.session.flush()
@@ -315,7 +314,7 @@ def approve_volunteer(volunteer: VolunteerProfile, actor: User, today: date) -> 
     volunteer.screening = "approved"
     volunteer.rejection_reason = ""
     volunteer.screened_by_id = actor.id
-    volunteer.screened_at = utcnow()
+    volunteer.screened_at = clock.now()
     db.session.flush()
     audit.record("volunteer.approved", volunteer)
 
@@ -340,7 +339,7 @@ def reject_volunteer(volunteer: VolunteerProfile, reason: str, actor: User) -> N
     volunteer.screening = "rejected"
     volunteer.rejection_reason = reason
     volunteer.screened_by_id = actor.id
-    volunteer.screened_at = utcnow()
+    volunteer.screened_at = clock.now()
     db.session.flush()
     audit.record("volunteer.rejected", volunteer)
 
@@ -389,12 +388,14 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
 
 
-def queue_vog_renewal_reminders(org_id: int, today: date) -> int:
+def queue_vog_renewal_reminders(org_id: int) -> int:
     """Mark run-out VOGs expired and e-mail the organisation's coordinators; return the count.
 
-    A coordinator who got this reminder in the last 7 days is skipped, so the function can
-    run daily. The e-mail holds counts and a link only, no names.
+    Today comes from the app's clock, like the time stamps it compares with. A coordinator who
+    got this reminder in the last 7 days is skipped, so the function can run daily. The e-mail
+    holds counts and a link only, no names.
     """
+    today = clock.today()
     renewals = vog_renewals_due(org_id, today)
     if not renewals:
         return 0
@@ -405,8 +406,7 @@ def queue_vog_renewal_reminders(org_id: int, today: date) -> int:
             audit.record("volunteer.vog_expired", volunteer, organisation_id=org_id)
     expired = sum(1 for r in renewals if r.expired)
     link = external_url("people.volunteers", vog="renewal")
-    quiet_since = datetime.combine(today - timedelta(days=REMINDER_QUIET_DAYS - 1),
-                                   datetime.min.time(), tzinfo=UTC)
+    quiet_since = clock.start_of(today - timedelta(days=REMINDER_QUIET_DAYS - 1))
     reminded = set(db.session.scalars(select(OutboxMessage.user_id).where(
         OutboxMessage.organisation_id == org_id, OutboxMessage.kind == "vog_renewal",
         OutboxMessage.created_at >= quiet_since)))

@@ -16,10 +16,10 @@ from flask_babel import get_locale, gettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 
+from .. import clock
 from ..access import public, roles_required
 from ..auth import services as auth_services
 from ..extensions import limiter
-from ..models.base import today
 from . import services
 from .forms import ConsentActionForm, delete_form_for
 
@@ -54,7 +54,7 @@ def my_data_json():
     """Download everything we hold about me as a JSON file."""
     body = json.dumps(services.export_person(current_user), ensure_ascii=False, indent=2)
     response = current_app.response_class(body, mimetype="application/json")
-    filename = f"inburgergids-my-data-{today().isoformat()}.json"
+    filename = f"inburgergids-my-data-{clock.today().isoformat()}.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

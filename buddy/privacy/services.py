@@ -10,7 +10,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..models import (
     CheckIn,
@@ -25,7 +25,6 @@ from ..models import (
     User,
     UserSession,
     VolunteerProfile,
-    utcnow,
 )
 from ..vocab import GOALS, INTERESTS, OPEN_MATCH_STATES, keys_from_mask, slot_keys
 
@@ -112,7 +111,7 @@ def withdraw_consent(user: User, purpose: str, actor: User | None) -> None:
         select(ConsentRecord).where(ConsentRecord.user_id == user.id,
                                     ConsentRecord.purpose == purpose,
                                     ConsentRecord.withdrawn_at.is_(None))).all()
-    now = utcnow()
+    now = clock.now()
     for record in live:
         record.withdrawn_at = now
     if purpose in MATCHING_CONSENTS.get(user.role, ()):
@@ -215,7 +214,7 @@ def person_data(user: User) -> dict:
 
 def export_person(user: User) -> dict:
     """Return everything we hold about ``user``, JSON-serialisable (ISO 8601 dates)."""
-    return {"exported_at": utcnow().isoformat(), **_jsonable(person_data(user))}
+    return {"exported_at": clock.now().isoformat(), **_jsonable(person_data(user))}
 
 
 def _jsonable(value):
@@ -375,7 +374,7 @@ def _matches_of(volunteer, participant) -> list[Match]:
 def _close_match(match: Match, actor: User | None, freed_participant: bool) -> str:
     """End or reject one open match because a person in it is erased; return the count key."""
     before = match.status
-    now = utcnow()
+    now = clock.now()
     if before == "proposed":
         match.status, key = "rejected", "matches_rejected"
     else:

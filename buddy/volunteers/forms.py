@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from flask_babel import gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, PasswordField, RadioField, SelectField
+from wtforms import BooleanField, DateField, PasswordField, RadioField, SelectField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -22,18 +22,18 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from .. import labels
+from .. import clock, labels
 from ..auth.forms import strong_password
 from ..forms import (
     CleanStringField,
     CleanTextAreaField,
     MultiCheckboxField,
     SlotsField,
+    SmallIntegerField,
     name_length,
     person_name,
 )
 from ..i18n import language_name
-from ..models.base import today
 from ..vocab import (
     AGE_BANDS,
     GENDERS,
@@ -106,7 +106,7 @@ class AboutFields:
         _l("Neighbourhood where you live"), choices=[],
         invalid_choice_message=_l("Please choose your neighbourhood."),
     )
-    radius_km = IntegerField(
+    radius_km = SmallIntegerField(
         _l("How far will you travel to meet? (km)"),
         validators=[NumberRange(RADIUS_MIN, RADIUS_MAX,
                                 message=_l("Please fill in a number from %(min)s to %(max)s."))],
@@ -387,7 +387,7 @@ class PauseForm(FlaskForm):
     def validate_until(self, field) -> None:
         if field.data is None:
             raise ValidationError(gettext("Please fill in a date like 2026-12-31."))
-        first, last = today() + timedelta(days=1), add_months(today(), PAUSE_MAX_MONTHS)
+        first, last = clock.today() + timedelta(days=1), add_months(clock.today(), PAUSE_MAX_MONTHS)
         if not first <= field.data <= last:
             raise ValidationError(gettext("Please choose a date from tomorrow up to six months "
                                           "ahead."))

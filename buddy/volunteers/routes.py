@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import format_date, get_locale, gettext
@@ -52,13 +51,23 @@ def signup(slug: str, step: str | None):
         return redirect(home_for(current_user))
     if step is not None and step not in wizard.STEPS:
         abort(404)
-    draft = wizard.SignupDraft(session, organisation)
+    draft = wizard.SignupDraft(organisation)
     if step is None or not draft.reachable(step):
         target = draft.first_open_step() or wizard.LAST_STEP
         return redirect(url_for("volunteers.signup", slug=slug, step=target))
     if request.method == "POST":
         return _submit_step(organisation, draft, step)
     return _render_step(organisation, step, draft.form(step))
+
+
+@bp.post("/o/<slug>/volunteer/signup/restart")
+@public
+def restart_signup(slug: str):
+    """Delete what was typed so far (for example on a shared device) and start again."""
+    organisation = _organisation_or_404(slug)
+    wizard.SignupDraft(organisation).clear()
+    flash(gettext("What you filled in is deleted. You can start again."), "info")
+    return redirect(url_for("volunteers.signup", slug=slug), 303)
 
 
 def _submit_step(organisation, draft: wizard.SignupDraft, step: str):

@@ -11,7 +11,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..models import (
     Match,
@@ -22,7 +22,6 @@ from ..models import (
     User,
     VolunteerProfile,
 )
-from ..models.base import today
 from ..notifications import queue_email
 from ..privacy.services import CONSENT_PAUSE_UNTIL, record_consent
 
@@ -164,7 +163,7 @@ def resume(profile: VolunteerProfile) -> bool:
 
 def pause_state(profile: VolunteerProfile) -> str:
     """Return ``active``, ``paused`` or ``consent`` (stopped because consent was withdrawn)."""
-    if profile.paused_until is None or profile.paused_until < today():
+    if profile.paused_until is None or profile.paused_until < clock.today():
         return "active"
     return "consent" if profile.paused_until == CONSENT_PAUSE_UNTIL else "paused"
 

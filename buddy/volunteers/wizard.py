@@ -1,17 +1,19 @@
 """The volunteer sign-up wizard: its steps, and what was typed so far.
 
-What was typed is kept per step in the Flask session (a signed cookie) as plain form values,
-so Back and Next never lose anything and no JavaScript is needed. A step counts as done
-only when its kept values pass that step's form validation again, so editing the URL
-cannot skip a step. The password itself is never kept: only its argon2 hash.
+What was typed is kept per step as plain form values in a sign-up draft on the server
+(``buddy.drafts``; the cookie holds only the draft's random key), so Back and Next never lose
+anything and no JavaScript is needed. A step counts as done only when its kept values pass
+that step's form validation again, so editing the URL cannot skip a step. The password
+itself is never kept: only its argon2 hash, and only in the draft, never in a cookie.
 """
 
-from flask import current_app
+from flask import abort
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectMultipleField
 from wtforms.validators import Length
 
+from .. import drafts
 from ..auth.services import hash_password
 from ..forms import clean_text
 from .forms import AboutForm, AccountForm, AgreementsForm, AvailabilityForm, InterestsForm
@@ -19,8 +21,7 @@ from .services import SignupValues
 
 STEPS = ("account", "about", "availability", "interests", "agreements")
 LAST_STEP = STEPS[-1]
-SESSION_KEY = "volunteer_signup"
-COOKIE_BUDGET = 3800  # bytes; browsers drop cookies above about 4 KB
+DRAFT_KIND = "volunteer"
 _FORMS = {
     "account": AccountForm, "about": AboutForm, "availability": AvailabilityForm,
     "interests": InterestsForm, "agreements": AgreementsForm,
@@ -77,14 +78,13 @@ def _formdata(values: dict) -> MultiDict:
 
 
 class SignupDraft:
-    """The sign-up in progress for one organisation, kept in ``store`` (the Flask session)."""
+    """The sign-up in progress for one organisation, kept as a draft in the database."""
 
-    def __init__(self, store, organisation) -> None:
-        self.store = store
+    def __init__(self, organisation) -> None:
         self.organisation = organisation
-        draft = store.get(SESSION_KEY)
-        if not isinstance(draft, dict) or draft.get("org") != organisation.id:
-            draft = {"org": organisation.id, "steps": {}}
+        draft = drafts.load(DRAFT_KIND, organisation.id)
+        if not isinstance(draft.get("steps"), dict):
+            draft = {"steps": {}}
         self.draft = draft
 
     @property
@@ -141,28 +141,11 @@ class SignupDraft:
                             password_hash=self.password_hash, profile=profile)
 
     def clear(self) -> None:
-        self.store.pop(SESSION_KEY, None)
+        """Delete the draft (the sign-up finished, or the person starts again)."""
+        drafts.forget(DRAFT_KIND)
 
     def _write(self) -> None:
-        self.store[SESSION_KEY] = self.draft
-        while _cookie_size(self.store) > COOKIE_BUDGET and self._shorten_longest_text():
-            self.store[SESSION_KEY] = self.draft
-
-    def _shorten_longest_text(self) -> bool:
-        """Halve the longest kept text so the cookie fits; False if nothing is left to cut."""
-        texts = [(len(value.encode()), step, name)
-                 for step, values in self.draft["steps"].items()
-                 for name, value in values.items() if isinstance(value, str)]
-        if not texts:
-            return False
-        size, step, name = max(texts)
-        if size < 2:
-            return False
-        value = self.draft["steps"][step][name]
-        self.draft["steps"][step][name] = value[: len(value) // 2]
-        return True
-
-
-def _cookie_size(store) -> int:
-    serializer = current_app.session_interface.get_signing_serializer(current_app)
-    return len(serializer.dumps(dict(store)))
+        try:
+            drafts.save(DRAFT_KIND, self.organisation.id, self.draft)
+        except drafts.TooManyDrafts:
+            abort(429)

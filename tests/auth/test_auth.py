@@ -7,9 +7,10 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
+from buddy import clock
 from buddy.auth import services
 from buddy.extensions import db
-from buddy.models import OutboxMessage, Token, User, UserSession, utcnow
+from buddy.models import OutboxMessage, Token, User, UserSession
 from tests import factories as f
 
 PASSWORD = f.PASSWORD
@@ -171,7 +172,7 @@ def test_idle_timeout_ends_the_session(client, login):
     login(user)
     record = db.session.scalars(select(UserSession).where(
         UserSession.user_id == user.id)).one()
-    record.last_seen_at = utcnow() - timedelta(minutes=31)
+    record.last_seen_at = clock.now() - timedelta(minutes=31)
     db.session.commit()
     assert client.get("/account").status_code == 302
 
@@ -181,7 +182,7 @@ def test_absolute_timeout_ends_the_session(client, login):
     login(user)
     record = db.session.scalars(select(UserSession).where(
         UserSession.user_id == user.id)).one()
-    record.created_at = utcnow() - timedelta(hours=13)
+    record.created_at = clock.now() - timedelta(hours=13)
     db.session.commit()
     assert client.get("/account").status_code == 302
 
@@ -264,7 +265,7 @@ def test_reset_sends_a_single_use_link_and_says_the_same_for_unknown(client):
 
 
 def test_expired_reset_token_is_refused(client):
-    _token, secret = f.make_token(purpose="reset", expires_at=utcnow() - timedelta(minutes=1))
+    _token, secret = f.make_token(purpose="reset", expires_at=clock.now() - timedelta(minutes=1))
     assert client.get(f"/reset/{secret}").status_code == 404
 
 

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
+from buddy import clock
 from buddy.extensions import db
-from buddy.models import User, utcnow
+from buddy.models import User
 from tests import factories as f
 
 WEIGHTS = {"availability": "0.25", "proximity": "0.2", "interests": "0.1", "goals": "0.25",
@@ -23,7 +24,7 @@ def user_of(profile) -> User:
 
 def waiting(org, consent: bool = True, waited_days: int = 10, **kw):
     """A participant on the waiting list with live privacy consent."""
-    kw.setdefault("waiting_since", utcnow() - timedelta(days=waited_days))
+    kw.setdefault("waiting_since", clock.now() - timedelta(days=waited_days))
     participant = f.make_participant(org, **kw)
     if consent:
         f.make_consent(user_of(participant), purpose="privacy")

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from buddy import clock
 from buddy.coordinator import services
 from buddy.extensions import db
-from buddy.models import PairRule, utcnow
+from buddy.models import PairRule
 from tests import factories as f
 from tests.conftest import html_attr
 from tests.coordinator.helpers import QueryCounter, waiting
@@ -23,10 +24,10 @@ def _card(page, heading_id):
 
 
 def test_queues_count_and_show_the_oldest_first(coord, org):
-    today = utcnow().date()
+    today = clock.today()
     f.make_volunteer(org, first_name="Newer", screening="registered")
     old = f.make_volunteer(org, first_name="Oldest", screening="intake_done")
-    old.created_at = utcnow() - timedelta(days=50)
+    old.created_at = clock.now() - timedelta(days=50)
     f.make_volunteer(org, first_name="Approved")  # not in the queue
     waiting(org, first_name="Short", waited_days=3)
     waiting(org, first_name="Long", waited_days=90)
@@ -57,7 +58,7 @@ def test_dashboard_is_a_fixed_number_of_queries(coord, org):
         for _ in range(n):
             f.make_match(waiting(org), f.make_volunteer(org), status="proposed")
             f.make_checkin(f.make_match(waiting(org), f.make_volunteer(org), status="active"),
-                           due_on=utcnow().date())
+                           due_on=clock.today())
         db.session.expire_all()
         with QueryCounter(db.engine) as counter:
             services.dashboard(db.session.get(type(org), org.id))

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from buddy import clock
 from buddy.extensions import db
 from buddy.matches.services import add_months
 from buddy.models import (
@@ -14,7 +15,6 @@ from buddy.models import (
     Match,
     MatchEvent,
     ParticipantProfile,
-    utcnow,
 )
 from tests import factories as f
 from tests.coordinator.helpers import waiting
@@ -23,7 +23,7 @@ from tests.coordinator.helpers import waiting
 def _approved(org, **kw):
     participant = waiting(org, waited_days=40)
     match = f.make_match(participant, f.make_volunteer(org), status="approved",
-                         approved_at=utcnow() - timedelta(days=5), **kw)
+                         approved_at=clock.now() - timedelta(days=5), **kw)
     return match
 
 
@@ -41,7 +41,7 @@ def test_activation_plans_checkins_and_the_planned_end(coord, org):
     org.checkin_days, org.match_months = [14, 91, 182], 6
     db.session.commit()
     match = _approved(org)
-    met_on = utcnow().date() - timedelta(days=2)
+    met_on = clock.today() - timedelta(days=2)
     response = coord.post(f"/coordinator/matches/{match.id}/activate",
                           data={"met_on": met_on.isoformat()})
     assert response.status_code == 302
@@ -68,7 +68,7 @@ def test_activation_with_a_bad_date_is_a_form_error(coord, org, met_on):
 
 def test_activation_before_approval_is_refused(coord, org):
     match = _approved(org)
-    too_early = (utcnow() - timedelta(days=30)).date().isoformat()
+    too_early = (clock.today() - timedelta(days=30)).isoformat()
     response = coord.post(f"/coordinator/matches/{match.id}/activate",
                           data={"met_on": too_early}, follow_redirects=True)
     assert "cannot be before the match started" in response.get_data(as_text=True)
@@ -77,7 +77,7 @@ def test_activation_before_approval_is_refused(coord, org):
 
 def test_ending_early_puts_the_participant_back_with_priority(coord, org):
     match = f.make_match(waiting(org, waited_days=90), f.make_volunteer(org), status="active",
-                         activated_at=utcnow() - timedelta(days=20))
+                         activated_at=clock.now() - timedelta(days=20))
     participant_id = match.participant_id
     since = db.session.get(ParticipantProfile, participant_id).waiting_since
     response = coord.post(f"/coordinator/matches/{match.id}/end", data={
@@ -118,7 +118,7 @@ def test_ending_an_ended_match_is_refused(coord, org):
 
 def test_recording_a_checkin(coord, org):
     match = f.make_match(waiting(org), f.make_volunteer(org), status="active")
-    checkin = f.make_checkin(match, due_on=utcnow().date() - timedelta(days=3))
+    checkin = f.make_checkin(match, due_on=clock.today() - timedelta(days=3))
     page = coord.get(f"/coordinator/matches/{match.id}").get_data(as_text=True)
     assert f'action="/coordinator/checkins/{checkin.id}"' in page
     response = coord.post(f"/coordinator/checkins/{checkin.id}",
@@ -151,7 +151,7 @@ def test_a_checkin_is_recorded_once(coord, org):
 def test_level_assessment_from_the_match_page(coord, org):
     match = f.make_match(waiting(org), f.make_volunteer(org), status="active")
     participant_id = match.participant_id
-    on = utcnow().date().isoformat()
+    on = clock.today().isoformat()
     response = coord.post(f"/coordinator/participants/{participant_id}/levels?match={match.id}",
                           data={"assessed_on": on, "level": "A2"})
     assert response.status_code == 302 and f"/coordinator/matches/{match.id}" in response.location
@@ -171,7 +171,7 @@ def test_bad_level_assessment_is_a_form_error(coord, org, data):
 
 def test_match_page_shows_history_checkins_meetings_and_levels(coord, org):
     match = f.make_match(waiting(org, first_name="Olena"), f.make_volunteer(org), status="active",
-                         activated_at=utcnow() - timedelta(days=30))
+                         activated_at=clock.now() - timedelta(days=30))
     f.make_checkin(match)
     f.make_meeting(match, activity="Went to the market")
     f.make_assessment(db.session.get(ParticipantProfile, match.participant_id), level="A1")

@@ -11,8 +11,9 @@ from aiosmtpd.controller import Controller
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from buddy import clock
 from buddy.extensions import db
-from buddy.models import Match, OutboxMessage, utcnow
+from buddy.models import Match, OutboxMessage
 from buddy.notifications import deliver_pending
 from tests import factories as f
 from tests.coordinator.helpers import user_of, waiting
@@ -109,7 +110,7 @@ def test_the_decision_is_saved_when_the_mail_server_is_down(coord, proposal, app
     for message in db.session.scalars(select(OutboxMessage)):
         assert message.state == "pending" and message.attempts == 1
         assert message.last_error.startswith(("ConnectionRefusedError", "OSError"))
-        assert message.next_attempt_at > utcnow() + timedelta(seconds=90)
+        assert message.next_attempt_at > clock.now() + timedelta(seconds=90)
     with app.app_context():
         assert deliver_pending() == {"sent": 0, "failed": 0, "retry": 0}  # backing off
 

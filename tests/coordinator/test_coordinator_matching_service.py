@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from buddy import clock
 from buddy.coordinator import matching_service as ms
 from buddy.extensions import db
-from buddy.models import AuditEvent, Match, MatchEvent, MatchingRun, utcnow
+from buddy.models import AuditEvent, Match, MatchEvent, MatchingRun
 from tests import factories as f
 from tests.coordinator.helpers import QueryCounter, user_of, waiting
 
@@ -27,7 +28,7 @@ def test_pool_has_only_waiting_consenting_participants_without_open_match(org):
     ok = waiting(org)
     no_consent = waiting(org, consent=False)
     withdrawn = waiting(org)
-    f.make_consent(user_of(withdrawn), purpose="privacy", withdrawn_at=utcnow())
+    f.make_consent(user_of(withdrawn), purpose="privacy", withdrawn_at=clock.now())
     paused = waiting(org, status="paused")
     busy = waiting(org)
     f.make_match(busy, f.make_volunteer(org), status="proposed")
@@ -40,12 +41,12 @@ def test_pool_has_only_waiting_consenting_participants_without_open_match(org):
 
 def test_withdrawn_consent_removes_the_participant(org):
     participant = f.make_participant(org)
-    f.make_consent(user_of(participant), purpose="privacy", withdrawn_at=utcnow())
+    f.make_consent(user_of(participant), purpose="privacy", withdrawn_at=clock.now())
     assert ms.load_pool(org).participants == []
 
 
 def test_pool_has_only_available_volunteers_with_free_capacity(org):
-    today = utcnow().date()
+    today = clock.today()
     ok = f.make_volunteer(org, capacity=2)
     f.make_match(waiting(org), ok, status="active")
     full = f.make_volunteer(org, capacity=1)

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from buddy import clock
 from buddy.coordinator import monitor as m
-from buddy.models import utcnow
 from tests import factories as f
 from tests.coordinator.helpers import waiting
 
@@ -129,7 +129,7 @@ def test_small_shares_are_suppressed():
 def test_monitor_page_has_accessible_svg_charts_and_tables(coord, org):
     for _ in range(3):
         f.make_match(waiting(org), f.make_volunteer(org), status="active",
-                     approved_at=utcnow() - timedelta(days=3))
+                     approved_at=clock.now() - timedelta(days=3))
     page = coord.get("/coordinator/monitor").get_data(as_text=True)
     assert page.count('role="img"') >= 4
     for chart_id in ("per-month", "waiting", "within", "goals"):
@@ -150,7 +150,7 @@ def test_monitor_counts_only_the_own_organisation(coord, org, other_org):
 def test_admin_sees_all_organisations_with_small_groups_hidden(client, login, org, other_org):
     for _ in range(6):
         f.make_match(waiting(org), f.make_volunteer(org), status="active",
-                     approved_at=utcnow() - timedelta(days=2))
+                     approved_at=clock.now() - timedelta(days=2))
     f.make_match(waiting(other_org), f.make_volunteer(other_org), status="active")
     admin = f.make_user("admin")
     org_name, other_name = org.name, other_org.name

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from buddy import clock
 from buddy.extensions import db
-from buddy.models import CheckIn, Match, MeetingLog, User, utcnow
+from buddy.models import CheckIn, Match, MeetingLog, User
 from tests import factories as f
 from tests.conftest import html_attr
 
@@ -31,7 +32,7 @@ def people(org):
 def _match(people, **kw):
     participant, volunteer = people
     kw.setdefault("status", "approved")
-    kw.setdefault("approved_at", utcnow() - timedelta(days=3))
+    kw.setdefault("approved_at", clock.now() - timedelta(days=3))
     return f.make_match(participant, volunteer, **kw)
 
 
@@ -79,7 +80,7 @@ def test_someone_elses_match_is_404(login, org, people):
     client = _as(login, stranger)
     assert client.get(f"/match/{match.id}").status_code == 404
     assert client.post(f"/match/{match.id}/first-meeting",
-                       data={"met_on": utcnow().date().isoformat()}).status_code == 404
+                       data={"met_on": clock.today().isoformat()}).status_code == 404
     assert db.session.get(Match, match.id).status == "approved"
 
 
@@ -93,7 +94,7 @@ def test_volunteer_confirms_the_first_meeting(login, people):
     match = _match(people)
     client = _as(login, people[1])
     response = client.post(f"/match/{match.id}/first-meeting",
-                           data={"met_on": utcnow().date().isoformat()})
+                           data={"met_on": clock.today().isoformat()})
     assert response.status_code == 302
     match = db.session.get(Match, match.id)
     assert match.status == "active"
@@ -105,17 +106,17 @@ def test_participant_cannot_confirm_the_first_meeting(login, people):
     match = _match(people)
     client = _as(login, people[0])
     assert client.post(f"/match/{match.id}/first-meeting",
-                       data={"met_on": utcnow().date().isoformat()}).status_code == 403
+                       data={"met_on": clock.today().isoformat()}).status_code == 403
 
 
 def _active(people):
-    return _match(people, status="active", activated_at=utcnow() - timedelta(days=10))
+    return _match(people, status="active", activated_at=clock.now() - timedelta(days=10))
 
 
 def test_volunteer_logs_a_meeting(login, people):
     match = _active(people)
     client = _as(login, people[1])
-    on = (utcnow() - timedelta(days=1)).date().isoformat()
+    on = (clock.today() - timedelta(days=1)).isoformat()
     response = client.post(f"/match/{match.id}/meetings",
                            data={"met_on": on, "minutes": "90", "activity": "Library visit"})
     assert response.status_code == 302
@@ -137,7 +138,7 @@ def test_volunteer_logs_a_meeting(login, people):
 ])
 def test_bad_meeting_logs_are_form_errors(login, people, data, message):
     match = _active(people)
-    data.setdefault("met_on", utcnow().date().isoformat())
+    data.setdefault("met_on", clock.today().isoformat())
     response = _as(login, people[1]).post(f"/match/{match.id}/meetings", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -148,7 +149,7 @@ def test_bad_meeting_logs_are_form_errors(login, people, data, message):
 def test_logging_on_a_match_that_is_not_active_is_refused(login, people):
     match = _match(people)
     response = _as(login, people[1]).post(f"/match/{match.id}/meetings", data={
-        "met_on": utcnow().date().isoformat(), "minutes": "30", "activity": "Coffee"},
+        "met_on": clock.today().isoformat(), "minutes": "30", "activity": "Coffee"},
         follow_redirects=True)
     assert "not possible in the current state" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(MeetingLog.id))) == 0

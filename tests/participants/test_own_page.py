@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from buddy import clock
 from buddy.extensions import db, limiter
-from buddy.models import AuditEvent, ConsentRecord, ParticipantProfile, User, utcnow
+from buddy.models import AuditEvent, ConsentRecord, ParticipantProfile, User
 from tests import factories as f
 from tests.conftest import html_attr
 from tests.factories import PASSWORD
@@ -22,7 +23,7 @@ def participant(org):
                        phone="+31611112222")
     profile = f.make_participant(org, user=user, first_name="نور", share_phone=True,
                                  share_email=False,
-                                 waiting_since=utcnow() - timedelta(days=12, hours=1))
+                                 waiting_since=clock.now() - timedelta(days=12, hours=1))
     f.make_consent(user, purpose="privacy")
     f.make_consent(user, purpose="share_contact")
     return profile
@@ -79,7 +80,7 @@ def test_own_page_shows_status_waiting_time_details_and_links(client, login, par
 
 
 def test_a_day_count_of_zero_says_today(client, login, org):
-    profile = f.make_participant(org, waiting_since=utcnow())
+    profile = f.make_participant(org, waiting_since=clock.now())
     login(profile.user)
     assert "You signed up today." in client.get("/me").get_data(as_text=True)
 

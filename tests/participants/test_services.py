@@ -1,18 +1,13 @@
 """The step logic, the draft store and registration, called directly."""
 
-import os
-import stat
-import time
 from datetime import timedelta
 
-import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from buddy.extensions import db
 from buddy.models import AuditEvent, OutboxMessage, User
 from buddy.participants import services
-from buddy.participants.drafts import DraftStore
 from buddy.vocab import ALL_SLOTS_MASK, GOALS, mask_from_keys
 from tests import factories as f
 
@@ -22,61 +17,6 @@ COMPLETE = {
     "dutch_level": "A0", "goals": 0b11, "primary_goal": "work", "languages": ["ar"],
     "gender_pref": "any", "password_choice": "skipped",
 }
-
-
-# -- draft store -----------------------------------------------------------------------------
-
-def test_a_draft_is_kept_under_a_random_key_in_a_private_file(tmp_path):
-    store = DraftStore(tmp_path)
-    key = store.save(None, {"first_name": "ليلى"})
-    assert len(key) >= 40
-    assert store.load(key) == {"first_name": "ليلى"}
-    (path,) = tmp_path.iterdir()
-    assert key not in path.name and path.suffix == ".json"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert store.save(key, {"first_name": "Amal"}) == key
-    assert store.load(key) == {"first_name": "Amal"}
-
-
-@pytest.mark.parametrize("key", [None, "", "x" * 65, 42, ["a"]])
-def test_unusable_keys_load_nothing_and_save_under_a_new_key(tmp_path, key):
-    store = DraftStore(tmp_path)
-    assert store.load(key) == {}
-    assert store.save(key, {"a": 1}) != key
-
-
-def test_unknown_corrupt_and_expired_drafts_load_empty(tmp_path):
-    store = DraftStore(tmp_path, max_age_hours=1)
-    assert store.load("never-saved") == {}
-    key = store.save(None, {"a": 1})
-    (path,) = tmp_path.iterdir()
-    path.write_text("{not json")
-    assert store.load(key) == {}
-    path.write_text("[1, 2]")
-    assert store.load(key) == {}
-    old = time.time() - 2 * 3600
-    os.utime(path, (old, old))
-    assert store.load(key) == {}
-    assert store.purge_expired() == 1 and list(tmp_path.iterdir()) == []
-
-
-def test_saving_purges_old_drafts_of_other_people(tmp_path):
-    store = DraftStore(tmp_path, max_age_hours=1)
-    store.save(None, {"a": 1})
-    (old_path,) = tmp_path.iterdir()
-    old = time.time() - 2 * 3600
-    os.utime(old_path, (old, old))
-    fresh = store.save(None, {"b": 2})
-    assert not old_path.exists() and store.load(fresh) == {"b": 2}
-
-
-def test_deleting_a_draft(tmp_path):
-    store = DraftStore(tmp_path)
-    key = store.save(None, {"a": 1})
-    store.delete(key)
-    store.delete(key)  # twice is fine
-    store.delete(None)
-    assert store.load(key) == {}
 
 
 # -- step logic ----------------------------------------------------------------------------------

@@ -8,8 +8,14 @@ from sqlalchemy import func, select
 
 from buddy.extensions import db
 from buddy.i18n import NATIVE_NAMES
-from buddy.models import AuditEvent, ConsentRecord, OutboxMessage, ParticipantProfile, User
-from buddy.participants.drafts import SESSION_KEY, DraftStore
+from buddy.models import (
+    AuditEvent,
+    ConsentRecord,
+    OutboxMessage,
+    ParticipantProfile,
+    SignupDraft,
+    User,
+)
 from buddy.participants.services import STEPS
 from buddy.vocab import INTERESTS, mask_from_keys, slot_index
 from tests import factories as f
@@ -266,16 +272,17 @@ def test_answers_stay_on_the_server_not_in_the_cookie(client, app, org, hood_id)
     session = json.dumps(decoded_session(client, app), ensure_ascii=False)
     for secret in ("Amal", "amal@example.org", "+31612345678", "argon2"):
         assert secret not in session
-    assert SESSION_KEY in session
+    assert "participant_draft" in session
 
 
-def test_finishing_deletes_the_draft_file(client, app, org, hood_id):
+def test_finishing_deletes_the_draft(client, app, org, hood_id):
     answer_until(client, org.slug, valid_answers(hood_id), stop="consent")
-    folder = f"{app.instance_path}/signup_drafts"
-    key = decoded_session(client, app)[SESSION_KEY]
-    assert DraftStore(folder).load(key)["first_name"] == "Amal"
+    (draft,) = db.session.scalars(select(SignupDraft)).all()
+    assert draft.kind == "participant" and draft.data["first_name"] == "Amal"
     answer(client, org.slug, "consent", {"agree": "y"})
-    assert DraftStore(folder).load(key) == {}
+    db.session.expire_all()
+    assert db.session.scalars(select(SignupDraft)).all() == []
+    assert "participant_draft" not in decoded_session(client, app)
 
 
 def test_done_page_needs_a_finished_sign_up(client, org):

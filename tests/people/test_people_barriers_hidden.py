@@ -2,7 +2,7 @@
 
 import pytest
 
-from buddy.models import utcnow
+from buddy import clock
 from tests import factories as f
 
 NOTE = "Vertrouwelijke-barriere-notitie-7731"
@@ -13,8 +13,8 @@ def pair(org):
     participant = f.make_participant(org, first_name="Selam", barriers=["health", "literacy"],
                                      barrier_note=NOTE, status="matched")
     volunteer = f.make_volunteer(org, first_name="Pieter")
-    match = f.make_match(participant, volunteer, status="active", approved_at=utcnow(),
-                         activated_at=utcnow())
+    match = f.make_match(participant, volunteer, status="active", approved_at=clock.now(),
+                         activated_at=clock.now())
     return participant, volunteer, match
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from buddy import clock
 from buddy.extensions import db
 from buddy.models import (
     AuditEvent,
@@ -15,7 +16,6 @@ from buddy.models import (
     ParticipantProfile,
     Token,
     User,
-    utcnow,
 )
 from tests import factories as f
 
@@ -205,8 +205,8 @@ def test_invitation_token_expires(coord, app, hood_id):
     profile = _register(coord, hood_id, email="")
     secret = _token_secret(_invite(coord, profile.id).get_data(as_text=True))
     token = db.session.scalar(select(Token).where(Token.user_id == profile.user_id))
-    assert token.expires_at - utcnow() > timedelta(days=13, hours=23)
-    token.expires_at = utcnow() - timedelta(minutes=1)
+    assert token.expires_at - clock.now() > timedelta(days=13, hours=23)
+    token.expires_at = clock.now() - timedelta(minutes=1)
     db.session.commit()
     assert app.test_client().get(f"/invite/{secret}").status_code == 404
 

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from buddy import clock
 from buddy.extensions import db
-from buddy.models import AuditEvent, LevelAssessment, ParticipantProfile, User, utcnow
+from buddy.models import AuditEvent, LevelAssessment, ParticipantProfile, User
 from tests import factories as f
 
 
@@ -16,7 +17,7 @@ def _names(page: str, names) -> list[str]:
 
 
 def test_list_is_longest_waiting_first_with_days_waiting(coord, org):
-    now = utcnow()
+    now = clock.now()
     f.make_participant(org, first_name="Kort", waiting_since=now - timedelta(days=3))
     f.make_participant(org, first_name="Lang", waiting_since=now - timedelta(days=120))
     page = coord.get("/coordinator/participants").get_data(as_text=True)
@@ -35,7 +36,7 @@ def test_list_is_longest_waiting_first_with_days_waiting(coord, org):
     ("q=koppel", {"Gekoppeld"}),
 ])
 def test_filters(coord, org, fresh, query, expected):
-    now = utcnow()
+    now = clock.now()
     priority = f.make_neighbourhood(org, name="Kanaleneiland", priority_area=True)
     f.make_participant(fresh(org), first_name="Wachtend", waiting_since=now - timedelta(days=90))
     f.make_participant(fresh(org), first_name="Gekoppeld", status="matched", dutch_level="B1",

@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from buddy import clock
 from buddy.extensions import db
-from buddy.models import AuditEvent, Match, VolunteerProfile, utcnow
+from buddy.models import AuditEvent, Match, VolunteerProfile
 from tests import factories as f
 
-TODAY = utcnow().date()
+TODAY = clock.today()
 
 
 def _new_volunteer(org, **kw):
@@ -107,7 +108,7 @@ def test_full_screening_in_order_ends_approved(coord, org, coordinator):
     saved = db.session.get(VolunteerProfile, volunteer.id)
     assert saved.screening == "vog_received" and saved.vog_issued_on == issued
     assert saved.vog_checked_by_id == coordinator.id
-    assert abs((utcnow() - saved.vog_checked_at).total_seconds()) < 60
+    assert abs((clock.now() - saved.vog_checked_at).total_seconds()) < 60
     assert coord.post(_url(volunteer, "training"), data={
         "training-done_on": TODAY.isoformat()}).status_code == 302
     assert coord.post(_url(volunteer, "approve")).status_code == 302

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from buddy import clock
 from buddy.extensions import db
 from buddy.models import AuditEvent, OutboxMessage, VolunteerProfile
 from buddy.people import services
@@ -40,7 +41,8 @@ def test_renewal_threshold_matches_the_expiry_rule():
 
 
 @pytest.fixture
-def volunteers(app_ctx):
+def volunteers(app_ctx, clock):
+    clock.move_to(TODAY)
     org = f.make_org(vog_valid_years=3)
     made = {
         "fresh": f.make_volunteer(org, vog_issued_on=TODAY - timedelta(days=365)),
@@ -74,13 +76,13 @@ def test_no_renewals_when_the_organisation_does_not_require_a_vog(volunteers):
     assert services.vog_renewals_due(987654, TODAY) == []
 
 
-def test_reminders_go_to_each_active_coordinator_once_a_week(volunteers):
+def test_reminders_go_to_each_active_coordinator_once_a_week(volunteers, clock):
     org, made = volunteers
     first = f.make_user("coordinator", org, locale="en")
     second = f.make_user("coordinator", org, locale="nl")
     f.make_user("coordinator", org, active=False)
     f.make_user("coordinator", f.make_org())
-    assert services.queue_vog_renewal_reminders(org.id, TODAY) == 2
+    assert services.queue_vog_renewal_reminders(org.id) == 2
     messages = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.kind == "vog_renewal").order_by(OutboxMessage.id)).all()
     assert [m.user_id for m in messages] == [first.id, second.id]
@@ -91,14 +93,18 @@ def test_reminders_go_to_each_active_coordinator_once_a_week(volunteers):
     assert "http://localhost/coordinator/volunteers?vog=renewal" in english.body
     for name in ("Anne",):  # the factory's first name: no names in the e-mail
         assert name not in english.body
-    assert services.queue_vog_renewal_reminders(org.id, TODAY + timedelta(days=3)) == 0
-    assert services.queue_vog_renewal_reminders(org.id, TODAY + timedelta(days=7)) == 2
+    clock.move_to(TODAY + timedelta(days=3))
+    assert services.queue_vog_renewal_reminders(org.id) == 0
+    clock.move_to(TODAY + timedelta(days=6))
+    assert services.queue_vog_renewal_reminders(org.id) == 0
+    clock.move_to(TODAY + timedelta(days=7))
+    assert services.queue_vog_renewal_reminders(org.id) == 2
 
 
 def test_reminders_mark_run_out_vogs_expired_and_audit_it(volunteers):
     org, made = volunteers
     f.make_user("coordinator", org)
-    services.queue_vog_renewal_reminders(org.id, TODAY)
+    services.queue_vog_renewal_reminders(org.id)
     assert db.session.get(VolunteerProfile, made["expired"].id).vog_status == "expired"
     assert db.session.get(VolunteerProfile, made["soon"].id).vog_status == "received"
     events = db.session.scalars(select(AuditEvent).where(
@@ -107,15 +113,16 @@ def test_reminders_mark_run_out_vogs_expired_and_audit_it(volunteers):
     assert events[0].organisation_id == org.id and events[0].actor_id is None
 
 
-def test_no_reminders_when_nothing_is_due(app_ctx):
+def test_no_reminders_when_nothing_is_due(app_ctx, clock):
+    clock.move_to(TODAY)
     org = f.make_org()
     f.make_user("coordinator", org)
     f.make_volunteer(org, vog_issued_on=TODAY - timedelta(days=10))
-    assert services.queue_vog_renewal_reminders(org.id, TODAY) == 0
+    assert services.queue_vog_renewal_reminders(org.id) == 0
 
 
 def test_a_new_vog_after_renewal_keeps_the_volunteer_approved(coord, org, coordinator):
-    today = services.utcnow().date()
+    today = clock.today()
     volunteer = f.make_volunteer(org, vog_status="expired",
                                  vog_issued_on=today - timedelta(days=3 * 365 + 40))
     response = coord.post(f"/coordinator/volunteers/{volunteer.id}/vog", data={

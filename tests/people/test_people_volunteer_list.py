@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from buddy.models import utcnow
+from buddy import clock
 from tests import factories as f
 
-TODAY = utcnow().date()
+TODAY = clock.today()
 
 
 def _names(page: str, names) -> list[str]:
@@ -17,7 +17,7 @@ def _names(page: str, names) -> list[str]:
 
 
 def test_list_shows_count_and_oldest_signup_first(coord, org):
-    now = utcnow()
+    now = clock.now()
     f.make_volunteer(org, first_name="Nieuw", created_at=now - timedelta(days=1))
     f.make_volunteer(org, first_name="Oud", created_at=now - timedelta(days=90))
     f.make_volunteer(org, first_name="Midden", created_at=now - timedelta(days=30))
@@ -65,7 +65,7 @@ def test_invalid_filters_give_422_and_the_unfiltered_list(coord, org, query):
 
 
 def test_pages_of_fifty(coord, org):
-    now = utcnow()
+    now = clock.now()
     for i in range(53):
         f.make_volunteer(org, first_name=f"V{i:02d}", created_at=now - timedelta(minutes=100 - i))
     first = coord.get("/coordinator/volunteers").get_data(as_text=True)

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import inspect, text
 
+from buddy import clock
 from buddy.extensions import db
-from buddy.models import utcnow
 from tests import factories as f
 
 VOLUNTEER = SimpleNamespace(name="Zoltana", email="zoltana.unique@example.org",
@@ -34,10 +34,10 @@ def world():
                                      barrier_note="Kinderopvang nodig")
     rasmus = f.make_participant(org, first_name="Rasmus")
     sientje = f.make_participant(org, first_name="Sientje")
-    active = f.make_match(participant, volunteer, status="active", activated_at=utcnow())
+    active = f.make_match(participant, volunteer, status="active", activated_at=clock.now())
     proposed = f.make_match(rasmus, volunteer, status="proposed", volunteer_slot=2)
     ended = f.make_match(sientje, volunteer, status="ended", end_note="Zoltana verhuisde",
-                         ended_at=utcnow() - timedelta(days=40))
+                         ended_at=clock.now() - timedelta(days=40))
     f.make_match_event(active, reason="Zoltana vroeg om Quirijn")
     f.make_meeting(active, activity="Zoltana en Quirijn dronken koffie",
                    created_by_id=vol_user.id)

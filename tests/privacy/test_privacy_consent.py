@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from buddy import clock
 from buddy.extensions import db
 from buddy.models import AuditEvent, ConsentRecord, ParticipantProfile, VolunteerProfile
-from buddy.models.base import today
 from buddy.privacy.services import (
     CONSENT_PAUSE_UNTIL,
     has_live_consent,
@@ -26,7 +26,7 @@ def consents(user_id: int, purpose: str = "privacy") -> list[ConsentRecord]:
 
 def matchable_volunteer(profile: VolunteerProfile) -> bool:
     """The matching loader's rule: paused volunteers are skipped."""
-    return profile.paused_until is None or profile.paused_until < today()
+    return profile.paused_until is None or profile.paused_until < clock.today()
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_giving_consent_again_lifts_the_stop_only_when_all_are_back(app_ctx, vol
 
 
 def test_an_ordinary_pause_is_not_lifted_by_giving_consent(app_ctx, volunteer):
-    holiday = today() + timedelta(days=10)
+    holiday = clock.today() + timedelta(days=10)
     volunteer.paused_until = holiday
     record_consent(volunteer.user, "privacy", "nl", method="verbal")
     assert volunteer.paused_until == holiday
@@ -165,9 +165,9 @@ def test_consent_page_is_for_volunteers_and_participants(client, login):
 def test_matching_loaders_skip_people_who_withdrew(app_ctx, org, volunteer, participant):
     from buddy.coordinator.matching_service import available_volunteers, waiting_participants
 
-    assert [v.id for v, _free in available_volunteers(org, today())] == [volunteer.id]
+    assert [v.id for v, _free in available_volunteers(org, clock.today())] == [volunteer.id]
     assert [p.id for p in waiting_participants(org.id)] == [participant.id]
     withdraw_consent(volunteer.user, "privacy", actor=None)
     withdraw_consent(participant.user, "privacy", actor=None)
-    assert available_volunteers(org, today()) == []
+    assert available_volunteers(org, clock.today()) == []
     assert waiting_participants(org.id) == []

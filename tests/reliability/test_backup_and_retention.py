@@ -7,11 +7,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from buddy import create_app
+from buddy import clock, create_app
 from buddy.demo import DEMO_PASSWORD, create_demo
 from buddy.extensions import db
 from buddy.maintenance import backup, integrity_report, purge_expired, restore, retention_days
-from buddy.models import AuditEvent, Match, OutboxMessage, Token, User, UserSession, utcnow
+from buddy.models import AuditEvent, Match, OutboxMessage, Token, User, UserSession
 from tests import factories as f
 from tests.conftest import app_config, fresh_database, migrated_engine
 
@@ -59,7 +59,7 @@ def test_restore_of_missing_file_is_a_clear_error(live_app, tmp_path):
 
 def test_purge_with_a_moved_clock(app_ctx):
     days = retention_days(app_ctx.config)
-    now = utcnow()
+    now = clock.now()
     old_participant = f.make_participant(status="withdrawn", first_name="Oudwaarde")
     old_participant.updated_at = now - timedelta(days=days["withdrawn_participant"] + 1)
     fresh_withdrawn = f.make_participant(status="withdrawn")

@@ -13,6 +13,7 @@ import re
 import pytest
 from sqlalchemy import inspect as sa_inspect
 
+from buddy import clock
 from buddy.access import PUBLIC_ENDPOINTS
 from buddy.extensions import db
 from buddy.models import Base, User
@@ -28,7 +29,8 @@ EXPECTED: dict[str, object] = {
     "main.organisations": PUBLIC, "auth.login": PUBLIC, "auth.mfa": PUBLIC,
     "auth.reset_request": PUBLIC, "auth.reset": PUBLIC, "auth.invite": PUBLIC,
     "toolkit.index": PUBLIC, "toolkit.page": PUBLIC, "toolkit.search": PUBLIC,
-    "toolkit.printable": PUBLIC, "volunteers.signup": PUBLIC, "volunteers.signup_done": PUBLIC,
+    "toolkit.printable": PUBLIC, "volunteers.signup": PUBLIC, "volunteers.restart_signup": PUBLIC,
+    "volunteers.signup_done": PUBLIC,
     "volunteers.code_of_conduct": PUBLIC, "participants.start": PUBLIC,
     "participants.step": PUBLIC, "participants.done": PUBLIC, "privacy.goodbye": PUBLIC,
     # any signed-in user
@@ -73,6 +75,7 @@ ORG_SCOPED_MODELS = {
     "Neighbourhood": "hood_id", "LocalReferral": "referral_id", "OutboxMessage": "message_id",
     "User": "user_id (admin pages only; coordinators have no user pages)",
     "AuditEvent": "not exposed to coordinators (admins browse it)",
+    "SignupDraft": "found only by the random key in the browser's own session, per organisation",
 }
 
 
@@ -83,7 +86,7 @@ def world():
     volunteer = f.make_volunteer(org_a, capacity=2)
     participant = f.make_participant(org_a)
     f.make_consent(participant.user)
-    match = f.make_match(participant, volunteer, status="active", activated_at=f.utcnow())
+    match = f.make_match(participant, volunteer, status="active", activated_at=clock.now())
     run = f.make_run(org_a)
     other = f.make_participant(org_a, first_name="Other")
     rule = f.make_pair_rule(other, volunteer, kind="forbid")

@@ -42,9 +42,8 @@ def seed_draft(client, org_id: int, steps: dict, until: str) -> None:
     kept = {}
     for name in wizard.STEPS[:wizard.STEPS.index(until)]:
         kept[name] = {k: v for k, v in steps[name].items() if k != "password"}
-    with client.session_transaction() as session:
-        session[wizard.SESSION_KEY] = {"org": org_id, "steps": kept,
-                                       "password_hash": f.password_hash()}
+    f.seed_signup_draft(client, wizard.DRAFT_KIND, org_id,
+                        {"steps": kept, "password_hash": f.password_hash()})
 
 
 @pytest.mark.parametrize("step", wizard.STEPS)

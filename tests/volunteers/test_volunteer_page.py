@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from buddy import clock
 from buddy.extensions import db
 from buddy.models import AuditEvent, VolunteerProfile
-from buddy.models.base import today
 from buddy.privacy.services import CONSENT_PAUSE_UNTIL
 from buddy.vocab import GOALS, keys_from_mask, slot_index
 from buddy.volunteers.forms import add_months
@@ -188,7 +188,7 @@ def test_profile_refuses_a_neighbourhood_of_another_organisation(client, login, 
 
 def test_pause_until_a_date_with_a_reason(client, login, volunteer):
     login(volunteer.user)
-    until = today() + timedelta(days=20)
+    until = clock.today() + timedelta(days=20)
     response = client.post("/volunteer/pause", data={"until": until.isoformat(),
                                                      "reason": "holiday"})
     assert response.status_code == 302
@@ -201,13 +201,13 @@ def test_pause_until_a_date_with_a_reason(client, login, volunteer):
 
 
 @pytest.mark.parametrize(("until", "reason", "field", "message"), [
-    (lambda: today().isoformat(), "busy", "until", "from tomorrow"),
-    (lambda: (add_months(today(), 6) + timedelta(days=1)).isoformat(), "busy", "until",
+    (lambda: clock.today().isoformat(), "busy", "until", "from tomorrow"),
+    (lambda: (add_months(clock.today(), 6) + timedelta(days=1)).isoformat(), "busy", "until",
      "six months"),
     (lambda: "31-12-2026", "busy", "until", "like 2026-12-31"),
     (lambda: "", "busy", "until", "like 2026-12-31"),
-    (lambda: (today() + timedelta(days=3)).isoformat(), "", "reason", "choose a reason"),
-    (lambda: (today() + timedelta(days=3)).isoformat(), "bored", "reason", "choose a reason"),
+    (lambda: (clock.today() + timedelta(days=3)).isoformat(), "", "reason", "choose a reason"),
+    (lambda: (clock.today() + timedelta(days=3)).isoformat(), "bored", "reason", "choose a reason"),
 ])
 def test_pause_rules(client, login, volunteer, until, reason, field, message):
     login(volunteer.user)
@@ -220,13 +220,13 @@ def test_pause_rules(client, login, volunteer, until, reason, field, message):
 
 def test_pause_accepts_the_last_day_of_six_months(client, login, volunteer):
     login(volunteer.user)
-    last = add_months(today(), 6)
+    last = add_months(clock.today(), 6)
     assert client.post("/volunteer/pause", data={"until": last.isoformat(),
                                                  "reason": "other"}).status_code == 302
 
 
 def test_resume_ends_the_pause(client, login, org):
-    profile = f.make_volunteer(org, paused_until=today() + timedelta(days=30))
+    profile = f.make_volunteer(org, paused_until=clock.today() + timedelta(days=30))
     login(profile.user)
     assert client.post("/volunteer/resume").status_code == 302
     assert db.session.get(VolunteerProfile, profile.id).paused_until is None

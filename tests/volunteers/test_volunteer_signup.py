@@ -9,9 +9,16 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from buddy.extensions import db
-from buddy.models import ConsentRecord, OutboxMessage, User, UserSession, VolunteerProfile
+from buddy.models import (
+    ConsentRecord,
+    OutboxMessage,
+    SignupDraft,
+    User,
+    UserSession,
+    VolunteerProfile,
+)
 from buddy.vocab import GOALS, INTERESTS, mask_from_keys, slot_index
-from buddy.volunteers.wizard import COOKIE_BUDGET, SESSION_KEY
+from buddy.volunteers.wizard import DRAFT_KIND
 from tests import factories as f
 from tests.conftest import html_attr
 
@@ -273,20 +280,26 @@ def test_back_to_account_keeps_the_password(client, signup_url, fill_steps, step
     assert response.status_code == 302 and response.headers["Location"].endswith("/about")
 
 
-def test_password_is_never_kept_in_the_session_cookie(client, signup_url, fill_steps, steps):
+def test_only_a_hash_of_the_password_is_kept_and_only_on_the_server(client, signup_url,
+                                                                    fill_steps, steps):
     fill_steps("about")
     with client.session_transaction() as session:
-        draft = session[SESSION_KEY]
-    assert steps["account"]["password"] not in repr(draft)
-    assert draft["password_hash"].startswith("$argon2id$")
+        cookie = repr(dict(session))
+    (draft,) = db.session.scalars(select(SignupDraft)).all()
+    assert steps["account"]["password"] not in repr(draft.data)
+    assert draft.data["password_hash"].startswith("$argon2id$")
+    for secret in ("argon2", steps["account"]["email"], steps["account"]["password"]):
+        assert secret not in cookie
+    assert set(dict(session)) >= {f"{DRAFT_KIND}_draft"}
 
 
-def test_a_long_draft_still_fits_in_the_cookie(client, signup_url, fill_steps, steps):
+def test_a_long_motivation_is_kept_whole(client, signup_url, fill_steps, steps):
     fill_steps("agreements")
     data = {**steps["agreements"], "motivation": "🙂" * 1000, "back": "1"}
     assert client.post(signup_url("agreements"), data=data).status_code == 302
-    cookie = client.get_cookie("buddy_session")
-    assert cookie is not None and len(cookie.value) <= COOKIE_BUDGET
+    db.session.expire_all()
+    (draft,) = db.session.scalars(select(SignupDraft)).all()
+    assert draft.data["steps"]["agreements"]["motivation"] == "🙂" * 1000
 
 
 # ---------------------------------------------------------------- finishing
@@ -341,7 +354,7 @@ def test_finished_signup_creates_exactly_the_right_rows(client, app, org, signup
 def test_finished_signup_logs_in_and_clears_the_draft(client, signup_url, steps, org):
     finish(client, signup_url, steps)
     with client.session_transaction() as session:
-        assert SESSION_KEY not in session
+        assert f"{DRAFT_KIND}_draft" not in session
     page = client.get("/volunteer")
     assert page.status_code == 200 and b"<bdi>Anne</bdi>" in page.data
     done = client.get(f"/o/{org.slug}/volunteer/welcome?lang=en")
@@ -364,7 +377,7 @@ def test_taken_address_creates_nothing_and_mails_the_owner(client, app, org, sig
     assert "/reset" in mails[0].body
     assert client.get("/volunteer").status_code == 302  # not logged in as anyone
     with client.session_transaction() as session:
-        assert SESSION_KEY not in session
+        assert f"{DRAFT_KIND}_draft" not in session
     same_page_for_both = [main_part(c.get(response.headers["Location"] + "?lang=en").data)
                           for c in (client, fresh)]
     assert same_page_for_both[0] == same_page_for_both[1]
