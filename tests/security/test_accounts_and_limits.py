@@ -54,7 +54,7 @@ def test_too_many_form_parts_is_413(client):
     assert response.status_code == 413
 
 
-def test_second_factor_code_guessing_is_throttled(client):
+def test_second_factor_code_guessing_is_throttled(client, clock):
     f.make_user("coordinator", email="guess@example.org")
     client.post("/login", data={"identifier": "guess@example.org", "password": f.PASSWORD})
     codes = [client.post("/login/code", data={"code": f"{i:06d}"}).status_code

@@ -79,7 +79,7 @@ def test_session_cookie_holds_no_personal_data(client):
                                                    "_flashes", "lang", "_permanent"}
 
 
-def test_spoofed_forwarded_for_does_not_escape_the_login_limit(client):
+def test_spoofed_forwarded_for_does_not_escape_the_login_limit(client, clock):
     f.make_user("volunteer", email="xff@example.org")
     codes = [client.post("/login", data={"identifier": "xff@example.org", "password": "nope"},
                          headers={"X-Forwarded-For": f"10.9.{i}.1"}).status_code
