@@ -89,7 +89,7 @@ def app(database_url, tmp_path_factory):
     return application
 
 
-NO_DATABASE_DIRS = {"matching"}  # pure-code tests: no app, no database
+NO_DATABASE_DIRS = {"matching", "deploy"}  # no shared app or database (deploy: its own)
 _extra_engines: list = []
 
 
