@@ -7,11 +7,15 @@ from .config import load_config
 from .extensions import babel, csrf, db, limiter, login_manager
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Create the app: defaults, environment, ``config`` override, extensions, blueprints."""
+def create_app(config: dict | None = None, unset_env: str = "development") -> Flask:
+    """Create the app: defaults, environment, ``config`` override, extensions, blueprints.
+
+    ``unset_env`` is the environment assumed when ``BUDDY_ENV`` is not set (see ``wsgi.py``).
+    """
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(load_config(app.instance_path, config))
+    app.config.update(load_config(app.instance_path, config, unset_env=unset_env))
     app.json.ensure_ascii = False
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -22,6 +26,17 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` proxies, take the client address, scheme and host from
+    their ``X-Forwarded-For/-Proto/-Host`` headers (Werkzeug's ProxyFix trusts only the last
+    that many values, so a client cannot choose its own address). With 0 they are ignored."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    count = int(app.config["TRUSTED_PROXIES"] or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_extensions(app: Flask) -> None:
@@ -64,9 +79,12 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Deny by default, own the transaction per request, harden every response."""
     from .access import require_login_by_default
-    from .i18n import remember_choice
-    from .security import security_headers
+    from .i18n import keep_explicit_choice, remember_choice
+    from .security import reject_untrusted_host, security_headers
 
+    # Flask raises an untrusted Host only when dispatching, after the before_request hooks:
+    # refuse it first, so no hook and no view ever runs for another host.
+    app.before_request_funcs.setdefault(None, []).insert(0, reject_untrusted_host)
     app.before_request(require_login_by_default)
 
     @app.after_request
@@ -78,6 +96,7 @@ def register_request_hooks(app: Flask) -> None:
         return response
 
     app.after_request(remember_choice)
+    app.after_request(keep_explicit_choice)
     app.after_request(security_headers)
 
 

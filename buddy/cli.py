@@ -77,6 +77,7 @@ def create_admin(email: str, hours: int) -> None:
 
     from .admin.services import create_admin_user
     from .auth.services import create_token
+    from .notifications import absolute_url
 
     try:
         user = create_admin_user(email)
@@ -84,9 +85,9 @@ def create_admin(email: str, hours: int) -> None:
         raise click.ClickException(str(error)) from error
     token = create_token(user, "invite", timedelta(hours=hours))
     db.session.commit()
-    base = current_app.config["BASE_URL"].rstrip("/")
+    link = absolute_url("auth.invite", token=token)
     click.echo(f"Administrator {user.email} created. Open this link within {hours} hours to "
-               f"choose a password (it works once):\n  {base}/invite/{token}\n"
+               f"choose a password (it works once):\n  {link}\n"
                "The second factor is set up at the first login.")
 
 

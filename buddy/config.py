@@ -8,6 +8,9 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from werkzeug.sansio.utils import host_is_trusted
 
 
 class ConfigError(RuntimeError):
@@ -38,6 +41,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; no time pressure on forms
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
+    "RATELIMIT_KEY_PREFIX": "",
     "LOGIN_LIMIT": "10 per 15 minutes",
     "LOGIN_ACCOUNT_LIMIT": "20 per hour",
     "RESET_LIMIT": "5 per hour",
@@ -48,12 +52,16 @@ DEFAULTS = {
     "MAIL_BACKEND": "console",  # console (development) or smtp
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 25,
-    "MAIL_USE_TLS": False,
+    "MAIL_USE_TLS": False,  # STARTTLS (port 587)
+    "MAIL_USE_SSL": False,  # implicit TLS (port 465)
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "Inburgergids <noreply@inburgergids.local>",
     "MAIL_MAX_ATTEMPTS": 6,
-    "BASE_URL": "http://127.0.0.1:5000",
+    "BASE_URL": "http://127.0.0.1:5000",  # the public root: every link in e-mails starts here
+    "TRUSTED_HOSTS": None,  # list of host names; any other Host header gets 400 (Flask >= 3.1)
+    "TRUSTED_PROXIES": 0,  # proxies in front that set X-Forwarded-For/-Proto/-Host (ProxyFix)
+    "LANG_COOKIE_NAME": "lang",
     "TOKEN_HOURS": 2,
     "INVITE_DAYS": 14,
     "PRIVACY_VERSION": "2026-11",
@@ -74,16 +82,19 @@ _ENV_TYPES = {
     "DEBUG": "bool",
     "SESSION_COOKIE_SECURE": "bool",
     "MAIL_USE_TLS": "bool",
+    "MAIL_USE_SSL": "bool",
     "REQUIRE_MFA": "bool",
     "RATELIMIT_ENABLED": "bool",
     "MAIL_PORT": "int",
     "SESSION_IDLE_MINUTES": "int",
     "SESSION_ABSOLUTE_HOURS": "int",
+    "TRUSTED_PROXIES": "int",
+    "TRUSTED_HOSTS": "list",
 }
 _ENV_KEYS = [
     "BUDDY_ENV", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_BACKEND",
     "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "BASE_URL", "TOOLKIT_DIR",
-    *_ENV_TYPES,
+    "RATELIMIT_KEY_PREFIX", *_ENV_TYPES,
 ]
 
 
@@ -93,30 +104,65 @@ def _parse(key: str, raw: str):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if kind == "int":
         return int(raw)
+    if kind == "list":
+        return [part.strip().lower() for part in raw.split(",") if part.strip()] or None
     return raw
 
 
-def load_config(instance_path: str, override: dict | None = None) -> dict:
-    """Return the settings: defaults, environment (``BUDDY_*`` or plain names), override."""
+def load_config(instance_path: str, override: dict | None = None,
+                unset_env: str = "development") -> dict:
+    """Return the settings: defaults, environment (``BUDDY_*`` or plain names), override.
+
+    ``unset_env`` is the environment assumed when ``BUDDY_ENV`` is set nowhere: ``wsgi.py``
+    passes ``production`` unless the app runs under the ``flask`` command (see
+    :func:`environment_when_unset`), so a WSGI server started without ``BUDDY_ENV`` gets the
+    production checks instead of silently running a development configuration.
+    """
     config = dict(DEFAULTS)
     for key in _ENV_KEYS:
         for name in (f"BUDDY_{key}", key):
             if name in os.environ and not (name == key == "BUDDY_ENV"):
                 config[key] = _parse(key, os.environ[name])
                 break
+    explicit = "BUDDY_ENV" in os.environ or "BUDDY_BUDDY_ENV" in os.environ
     if "BUDDY_ENV" in os.environ:
         config["BUDDY_ENV"] = os.environ["BUDDY_ENV"]
+    if not explicit:
+        config["BUDDY_ENV"] = unset_env
+    explicit = explicit or "BUDDY_ENV" in (override or {})
     config.update(override or {})
+    if config["BUDDY_ENV"] not in ("development", "production"):
+        raise ConfigError(f"BUDDY_ENV={config['BUDDY_ENV']!r} is unknown: "
+                          "set BUDDY_ENV=production or BUDDY_ENV=development.")
     if config["DATABASE_URL"] is None:
         config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'buddy.sqlite3'}"
     config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
     if config["TOOLKIT_DIR"] is None:
         config["TOOLKIT_DIR"] = str(Path(__file__).resolve().parent.parent / "toolkit_content")
+    if isinstance(config["TRUSTED_HOSTS"], str):
+        config["TRUSTED_HOSTS"] = _parse("TRUSTED_HOSTS", config["TRUSTED_HOSTS"])
     if config["BUDDY_ENV"] == "production":
-        _check_production(config)
+        try:
+            _check_production(config)
+        except ConfigError as error:
+            if explicit:
+                raise
+            raise ConfigError(
+                f"{error}\n(BUDDY_ENV is not set. Outside the flask command the app assumes "
+                "production; for a local try set BUDDY_ENV=development.)") from None
     elif not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _development_key(instance_path)
     return config
+
+
+def environment_when_unset() -> str:
+    """Return the environment to assume when ``BUDDY_ENV`` is not set.
+
+    ``development`` under the ``flask`` command (``flask run``, ``make demo``, the everyday
+    commands), ``production`` everywhere else: gunicorn, uwsgi or any WSGI server importing
+    ``wsgi:app``. The ``flask`` command marks itself with ``FLASK_RUN_FROM_CLI``.
+    """
+    return "development" if os.environ.get("FLASK_RUN_FROM_CLI") == "true" else "production"
 
 
 def normalise_database_url(url: str) -> str:
@@ -147,9 +193,47 @@ def _check_production(config: dict) -> None:
             "RATELIMIT_STORAGE_URI is in-memory. With several gunicorn workers, limits must be "
             "shared: set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0"
         )
+    _check_public_address(config)
+    _check_mail(config)
+    if not config.get("REQUIRE_MFA"):
+        raise ConfigError(
+            "REQUIRE_MFA is off. Coordinators and administrators see personal data: production "
+            "requires a second factor. Remove REQUIRE_MFA=0.")
+    if int(config.get("TRUSTED_PROXIES") or 0) < 0:
+        raise ConfigError("TRUSTED_PROXIES must be 0 or more (the number of proxies in front).")
     config["SESSION_COOKIE_SECURE"] = True
+    # __Host-: the browser only accepts it over HTTPS, for this exact host, for path /.
     config["SESSION_COOKIE_NAME"] = "__Host-buddy_session"
+    config["LANG_COOKIE_NAME"] = "__Host-lang"
     config["PREFERRED_URL_SCHEME"] = "https"
+
+
+def _check_public_address(config: dict) -> None:
+    base = urlsplit(config.get("BASE_URL") or "")
+    if base.scheme != "https" or not base.hostname:
+        raise ConfigError(
+            "BASE_URL must be the public https:// address of the site, e.g. "
+            "BASE_URL=https://inburgergids.example.org. Every link in e-mails starts with it.")
+    hosts = config.get("TRUSTED_HOSTS")
+    if not hosts:
+        raise ConfigError(
+            "TRUSTED_HOSTS is not set. List the host names the site answers to, separated by "
+            "commas, e.g. TRUSTED_HOSTS=inburgergids.example.org; any other Host gets 400.")
+    if not host_is_trusted(base.hostname, hosts):
+        raise ConfigError(
+            f"The host of BASE_URL ({base.hostname}) is not in TRUSTED_HOSTS ({', '.join(hosts)})."
+            " Add it to TRUSTED_HOSTS.")
+
+
+def _check_mail(config: dict) -> None:
+    if config.get("MAIL_BACKEND") != "smtp":
+        raise ConfigError(
+            f"MAIL_BACKEND={config.get('MAIL_BACKEND')!r} does not send e-mail. In production "
+            "set MAIL_BACKEND=smtp with MAIL_SERVER, MAIL_PORT and MAIL_USE_TLS=1.")
+    if not (config.get("MAIL_USE_TLS") or config.get("MAIL_USE_SSL")):
+        raise ConfigError(
+            "SMTP without TLS would send reset links in clear text. Set MAIL_USE_TLS=1 "
+            "(STARTTLS, usually port 587) or MAIL_USE_SSL=1 (port 465).")
 
 
 def _development_key(instance_path: str) -> str:

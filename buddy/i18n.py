@@ -8,14 +8,14 @@ Order in which the locale is chosen (first match wins):
 5. Dutch (``nl``), the default.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
 from flask import current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-COOKIE = "lang"
+COOKIE = "lang"  # the name in development; production uses LANG_COOKIE_NAME (__Host-lang)
 # Each language named in its own script, as the switcher shows it.
 NATIVE_NAMES = {
     "nl": "Nederlands",
@@ -50,7 +50,7 @@ def select_locale() -> str:
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in locales:
         return user_locale
-    cookie = request.cookies.get(COOKIE)
+    cookie = request.cookies.get(cookie_name())
     if cookie in locales:
         return cookie
     accepted = [lang.replace("-", "_") for lang, _ in request.accept_languages]
@@ -58,12 +58,43 @@ def select_locale() -> str:
     return negotiated or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def cookie_name() -> str:
+    """Return the name of the language cookie (``__Host-lang`` in production)."""
+    return current_app.config.get("LANG_COOKIE_NAME") or COOKIE
+
+
+def keep_explicit_choice(response):
+    """Keep ``?lang=xx`` when the page redirects (after_request hook, before the cookie).
+
+    A page that only redirects renders nothing, so the locale was never chosen: remember the
+    explicit choice in the cookie anyway, and carry it on a redirect within the site, so a
+    link sent to an Arabic speaker opens the next page in Arabic too."""
+    chosen = explicit_choice()
+    if not chosen:
+        return response
+    g.set_lang_cookie = chosen
+    if 300 <= response.status_code < 400 and response.location:
+        response.location = _with_lang(response.location, chosen)
+    return response
+
+
+def _with_lang(location: str, code: str) -> str:
+    parts = urlsplit(location)
+    local = not parts.scheme and not parts.netloc and location.startswith("/")
+    if not local and parts.netloc != request.host:
+        return location
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key == "lang" for key, _ in query):
+        return location
+    return urlunsplit(parts._replace(query=urlencode([*query, ("lang", code)])))
+
+
 def remember_choice(response):
     """Keep an explicit language choice in a cookie (after_request hook)."""
     chosen = g.get("set_lang_cookie")
     if chosen:
         response.set_cookie(
-            COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            cookie_name(), chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
     return response

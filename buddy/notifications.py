@@ -42,6 +42,17 @@ def _subject(kind: str, context: dict) -> str:
     return one_line(subjects[kind]())[:200]
 
 
+def absolute_url(endpoint: str, **values) -> str:
+    """Return the public address of ``endpoint``: ``BASE_URL`` plus the route's path.
+
+    Every link in an e-mail or printed by a command is built here, never from the request, so
+    a forged ``Host`` header cannot put another site's address in a reset link. Works with or
+    without a request context."""
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    path = adapter.build(endpoint, {k: v for k, v in values.items() if v is not None})
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
 def one_line(text: str) -> str:
     """Return ``text`` without line breaks or other control characters (safe in a header)."""
     return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch
@@ -131,8 +142,9 @@ def _send(message: EmailMessage) -> None:
     if config["MAIL_BACKEND"] == "console":
         print(message.as_string(), file=sys.stderr)
         return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config["MAIL_USE_TLS"]:
+    connect = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with connect(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])

@@ -3,7 +3,7 @@
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .extensions import db
 
@@ -13,6 +13,18 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500)
+
+
+def reject_untrusted_host():
+    """Answer 400 to a request whose Host is not in ``TRUSTED_HOSTS`` (first before_request).
+
+    Flask records the untrusted host as the routing error; answer it in plain text here, as
+    the error page would build its links from that very host."""
+    if isinstance(request.routing_exception, SecurityError):
+        current_app.logger.warning("Request for an untrusted host refused")
+        return current_app.response_class(
+            "Bad Request: unknown host\n", status=400, mimetype="text/plain")
+    return None
 
 
 def security_headers(response):

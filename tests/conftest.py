@@ -135,7 +135,7 @@ class Traveller:
         return app_clock.today()
 
 
-NO_DATABASE_DIRS = {"matching"}  # pure-code tests: no app, no database
+NO_DATABASE_DIRS = {"matching", "deploy"}  # no shared app or database (deploy: its own)
 _extra_engines: list = []
 
 

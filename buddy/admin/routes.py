@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..access import roles_required
 from ..extensions import db
 from ..models import Organisation, User
+from ..notifications import absolute_url
 from ..people.services import ActionRefused
 from . import services
 from .forms import AccountLookupForm, AuditFilterForm, CoordinatorForm, OrganisationForm
@@ -22,7 +23,7 @@ def _must(obj):
 
 
 def _invite_link(token: str) -> str:
-    return url_for("auth.invite", token=token, _external=True)
+    return absolute_url("auth.invite", token=token)
 
 
 def _back_to(user: User):

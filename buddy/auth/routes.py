@@ -24,7 +24,7 @@ from ..access import roles_required
 from ..extensions import db, limiter
 from ..i18n import NATIVE_NAMES
 from ..models import User, UserSession
-from ..notifications import queue_email
+from ..notifications import absolute_url, queue_email
 from . import services
 from .forms import (
     ChangePasswordForm,
@@ -207,7 +207,7 @@ def reset_request():
             lifetime = timedelta(hours=current_app.config["TOKEN_HOURS"])
             token = services.create_token(user, "reset", lifetime)
             queue_email(user, "password_reset",
-                        link=url_for("auth.reset", token=token, _external=True))
+                        link=absolute_url("auth.reset", token=token))
         flash(gettext("If this address is known to us, we have sent an e-mail with a link. "
                       "The link works for 2 hours."), "info")
         return redirect(url_for("auth.login"))

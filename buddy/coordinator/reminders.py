@@ -7,7 +7,6 @@ check-in reminder per day, judged by what is already in the outbox.
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from flask import url_for
 from sqlalchemy import func, select
 
 from .. import clock
@@ -22,7 +21,7 @@ from ..models import (
     User,
     VolunteerProfile,
 )
-from ..notifications import queue_email
+from ..notifications import absolute_url, queue_email
 
 OVERDUE_DAYS = 7
 
@@ -78,7 +77,7 @@ def queue_meeting_reminders(on: date) -> int:
             continue
         matches = [{"first_name": participants[m.participant_id].first_name
                     if m.participant_id in participants else "", "days": days,
-                    "url": url_for("matches.detail", match_id=m.id, _external=True)}
+                    "url": absolute_url("matches.detail", match_id=m.id)}
                    for m, days, _r in items]
         if queue_email(user, "meeting_reminder", name=volunteer.first_name, matches=matches):
             queued += 1
@@ -111,7 +110,7 @@ def queue_checkin_reminders(on: date) -> int:
             continue
         count, overdue = due[user.organisation_id]
         if queue_email(user, "checkin_due", count=count, overdue=overdue,
-                       dashboard_url=url_for("coordinator.dashboard", _external=True)):
+                       dashboard_url=absolute_url("coordinator.dashboard")):
             queued += 1
     return queued
 

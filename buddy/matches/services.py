@@ -11,7 +11,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import url_for
 from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +31,7 @@ from ..models import (
     User,
     VolunteerProfile,
 )
-from ..notifications import queue_email
+from ..notifications import absolute_url, queue_email
 from ..vocab import DEFAULT_CHECKIN_DAYS, END_REASONS, LEVELS, OPEN_MATCH_STATES
 
 # (from, to) pairs a match may take; anything else is refused server-side.
@@ -272,7 +271,7 @@ def introduce(match: Match, participant: ParticipantProfile,
     """Queue an introduction to both, each in their own language, with consented contact."""
     participant_user = db.session.get(User, participant.user_id)
     volunteer_user = db.session.get(User, volunteer.user_id)
-    context = {"match_url": url_for("matches.detail", match_id=match.id, _external=True)}
+    context = {"match_url": absolute_url("matches.detail", match_id=match.id)}
     if volunteer_user is not None:
         queue_email(volunteer_user, "introduction_volunteer", other=participant,
                     contact=shared_contact(participant), name=volunteer.first_name,
@@ -285,8 +284,7 @@ def introduce(match: Match, participant: ParticipantProfile,
 
 def checklist_url(locale: str | None) -> str:
     """Return the absolute link to the first-meeting checklist in ``locale``."""
-    return url_for("toolkit.page", slug=FIRST_MEETING_CHECKLIST, lang=locale or "nl",
-                   _external=True)
+    return absolute_url("toolkit.page", slug=FIRST_MEETING_CHECKLIST, lang=locale or "nl")
 
 
 def ensure_volunteer(match: Match, actor: User) -> VolunteerProfile:

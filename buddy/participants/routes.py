@@ -19,6 +19,7 @@ from ..access import public, roles_required
 from ..auth import services as auth_services
 from ..extensions import limiter
 from ..i18n import NATIVE_NAMES, direction, shipped_locales
+from ..notifications import absolute_url
 from . import services
 from .forms import DetailsForm, step_form
 
@@ -141,7 +142,7 @@ def _render_step(organisation, step: str, draft: dict, form):
 def _finish(organisation, draft: dict):
     """Create the participant, forget the draft, log in if they chose a password."""
     registration = services.register_participant(
-        organisation, draft, _locale(), page_url=url_for("participants.dashboard", _external=True))
+        organisation, draft, _locale(), page_url=absolute_url("participants.dashboard"))
     _forget_draft()
     user = registration.user
     if user.password_hash:

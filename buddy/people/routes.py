@@ -24,6 +24,7 @@ from ..models import (
     ParticipantProfile,
     VolunteerProfile,
 )
+from ..notifications import absolute_url
 from . import services, wording
 from .forms import (
     ConfirmDeleteForm,
@@ -269,7 +270,7 @@ def participant_invite(participant_id: int):
     try:
         invitation = services.invite_participant(
             profile, current_app.config["INVITE_DAYS"],
-            lambda token: url_for("auth.invite", token=token, _external=True))
+            lambda token: absolute_url("auth.invite", token=token))
     except ActionRefused as error:
         flash(str(error), "error")
         return redirect(url_for("people.participant", participant_id=profile.id))

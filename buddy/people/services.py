@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from math import ceil
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import gettext, ngettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -29,7 +28,7 @@ from ..models import (
     User,
     VolunteerProfile,
 )
-from ..notifications import queue_email
+from ..notifications import absolute_url, queue_email
 from ..vocab import INTERESTS, OPEN_MATCH_STATES, keys_from_mask
 
 PER_PAGE = 50
@@ -380,14 +379,6 @@ def vog_renewals_due(org_id: int, today: date) -> list[VogRenewal]:
     return renewals
 
 
-def external_url(endpoint: str, **values) -> str:
-    """Return an absolute URL, also outside a request (then based on ``BASE_URL``)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    adapter = current_app.url_map.bind("localhost")
-    return current_app.config["BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
-
-
 def queue_vog_renewal_reminders(org_id: int) -> int:
     """Mark run-out VOGs expired and e-mail the organisation's coordinators; return the count.
 
@@ -405,7 +396,7 @@ def queue_vog_renewal_reminders(org_id: int) -> int:
             volunteer.vog_status = "expired"
             audit.record("volunteer.vog_expired", volunteer, organisation_id=org_id)
     expired = sum(1 for r in renewals if r.expired)
-    link = external_url("people.volunteers", vog="renewal")
+    link = absolute_url("people.volunteers", vog="renewal")
     quiet_since = clock.start_of(today - timedelta(days=REMINDER_QUIET_DAYS - 1))
     reminded = set(db.session.scalars(select(OutboxMessage.user_id).where(
         OutboxMessage.organisation_id == org_id, OutboxMessage.kind == "vog_renewal",

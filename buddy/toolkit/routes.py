@@ -11,6 +11,7 @@ from flask_login import current_user
 from .. import i18n
 from ..access import public
 from ..extensions import limiter
+from ..notifications import absolute_url
 from . import services
 from .content import PageNotFound
 
@@ -96,6 +97,6 @@ def page(slug: str):
 def printable(slug: str):
     """Show one page alone, laid out to print as a single instrument."""
     view = _view_or_404(slug)
-    source_url = current_app.config["BASE_URL"].rstrip("/") + url_for("toolkit.page", slug=slug)
+    source_url = absolute_url("toolkit.page", slug=slug)
     return render_template("toolkit/print.html", view=view, page=view.page,
                            referrals=_referrals(view), source_url=source_url)

@@ -6,7 +6,7 @@ Services take explicit inputs, flush, and never commit: the request boundary doe
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,7 @@ from ..models import (
     User,
     VolunteerProfile,
 )
-from ..notifications import queue_email
+from ..notifications import absolute_url, queue_email
 from ..privacy.services import CONSENT_PAUSE_UNTIL, record_consent
 
 SIGNUP_CONSENTS = ("privacy", "code_of_conduct", "vog_check")
@@ -97,8 +97,8 @@ def register_volunteer(organisation: Organisation, values: SignupValues,
         record_consent(user, purpose, locale)
     queue_email(user, "welcome_volunteer", name=profile.first_name,
                 organisation=organisation.name,
-                page_url=url_for("volunteers.dashboard", _external=True),
-                toolkit_url=url_for("toolkit.index", _external=True))
+                page_url=absolute_url("volunteers.dashboard"),
+                toolkit_url=absolute_url("toolkit.index"))
     db.session.flush()
     return user
 
@@ -112,8 +112,8 @@ def queue_signup_attempt(user: User, organisation: Organisation) -> OutboxMessag
         subject = gettext("Someone tried to sign up with your e-mail address")
         body = render_template(
             "volunteers/email/signup_attempt.txt", organisation=organisation.name,
-            login_url=url_for("auth.login", _external=True),
-            reset_url=url_for("auth.reset_request", _external=True))
+            login_url=absolute_url("auth.login"),
+            reset_url=absolute_url("auth.reset_request"))
     message = OutboxMessage(organisation_id=user.organisation_id, user_id=user.id,
                             kind="signup_attempt", recipient=user.email, locale=locale,
                             subject=subject, body=body)

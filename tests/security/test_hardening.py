@@ -40,10 +40,13 @@ def test_pages_are_not_cached_and_say_their_charset(client, login):
 def test_hsts_in_production(database_url):
     key = "0123456789abcdefghijklmnopqrstuv" * 2
     config = app_config(database_url, BUDDY_ENV="production", SECRET_KEY=key,
+                        BASE_URL="https://buddy.example", TRUSTED_HOSTS=["buddy.example"],
+                        MAIL_USE_TLS=True,
                         DATABASE_URL="postgresql://nobody@127.0.0.1:1/none",
                         RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15")
     app = create_app(config)
-    response = app.test_client().get("/static/css/site.css")
+    response = app.test_client().get("/static/css/site.css", base_url="https://buddy.example")
+    assert response.status_code == 200
     response.close()
     hsts = response.headers["Strict-Transport-Security"]
     assert int(re.search(r"max-age=(\d+)", hsts).group(1)) >= 31536000
