@@ -36,7 +36,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
-DENSE_CELL_LIMIT = 20_000  # participants x slots above which a component goes to the flow
+DENSE_CELL_LIMIT = 300_000  # participants x slots above which a component goes to the flow
 COST_RESOLUTION = 2**40  # the best score becomes this integer cost (see the module doc)
 _INT64_HEADROOM = 2**62  # OR-Tools checks |cost| * (nodes + 1) fits in int64
 
