@@ -3,6 +3,7 @@
     python benchmarks/bench_matching.py              # every default case, a table
     python benchmarks/bench_matching.py --json       # one JSON object per line
     python benchmarks/bench_matching.py --case city  # one case (see CASES; repeatable)
+    python benchmarks/bench_matching.py --case scaling --svg docs/matching-scaling.svg
 
 Each case runs in a fresh subprocess so its peak memory is its own. peak_mib is the peak
 resident set size of that process during the measured work: Linux VmHWM, reset through
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import ortools
 import scipy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -51,12 +53,20 @@ CASES = {  # name: (participants, volunteers, population keywords)
     "oracle": (200, 200, {"cities": ("Utrecht",)}),
     "greedy": (2_000, 1_500, {"cities": ("Rotterdam",)}),
     "pruning": (5_000, 4_000, {"cities": ("Amsterdam", "Zaanstad", "Almere")}),
-    "region_exact": (20_000, 15_000, {"cities": REGION}),  # slow; not in the default run
+    "region_exact": (20_000, 15_000, {"cities": REGION}),  # every feasible pair, no pruning
     "scaling": (0, 0, {"cities": ("Amsterdam", "Zaanstad", "Almere")}),  # sizes: SCALING
+    "crossover": (0, 0, {}),  # sizes: CROSSOVER; linear_sum_assignment vs min-cost flow
 }
-SCALING = (1_000, 2_000, 4_000, 8_000)  # participants; volunteers = 3/4 of that
-DEFAULT_CASES = ("city", "region", "country", "oracle", "greedy", "pruning")
-TARGETS = {"city": 0.5, "region": 10.0, "country": 15.0}  # seconds, end to end
+SCALING = (500, 1_000, 2_000, 4_000, 8_000)  # participants; volunteers = 3/4
+DENSE_SCALING_MAX_CELLS = 12_000_000  # linear_sum_assignment beyond this is minutes, skipped
+CROSSOVER = (25, 50, 100, 200, 400, 800, 1_600, 3_200)  # participants, one organisation
+DEFAULT_CASES = ("city", "region", "region_exact", "country", "oracle", "greedy", "pruning")
+TARGETS = {  # seconds end to end, peak MiB
+    "city": (0.15, 250),
+    "region": (3.0, 1024),
+    "region_exact": (12.0, 3072),
+    "country": (4.0, 1536),
+}
 SEED = 2024
 
 
@@ -105,7 +115,8 @@ def run_row(case: str, pop, **kwargs) -> dict:
         "edges": result.stats["edges"],
         "pruned": result.stats["pruned"],
         "components": result.stats["components"],
-        "sparse_components": result.stats["sparse_components"],
+        "dense_components": result.stats["dense_components"],
+        "flow_components": result.stats["flow_components"],
         "largest_component": [result.stats["largest_rows"], result.stats["largest_cols"]],
         "build_s": round(t["features"] + t["pins"] + t["candidates"], 3),
         "solve_s": round(t["solve"], 3),
@@ -118,7 +129,7 @@ def run_row(case: str, pop, **kwargs) -> dict:
         "matched": result.stats["matched"],
     }
     if case in TARGETS:
-        row["target_s"] = TARGETS[case]
+        row["target_s"], row["target_mib"] = TARGETS[case]
     return row | {"_result": result}
 
 
@@ -229,47 +240,155 @@ def case_pruning(case: str) -> dict:
 
 
 def case_region_exact(case: str) -> dict:
-    """The region's pruned run vs the exact optimum over every feasible pair (slow)."""
+    """The region solved over every feasible pair (no pruning) vs the default pruned run."""
     pop = population(case)
-    row = run_row(case, pop)
-    f = build_features(pop.participants, pop.volunteers)
-    rules = PairRules.from_ids(f, pop.forbidden, pop.ended_badly)
-    start = time.perf_counter()
-    table = WeightTable(f.vocabulary.organisations)
-    edges = candidate_edges(f.participants, f.volunteers, table, rules)
-    chosen = solve_edges(edges.p, edges.v, edges.score, f.volunteers.capacity, len(f.participants))
-    exact = float(edges.score[chosen].sum())
+    row = run_row(case, pop, options=MatchingOptions(pruning=None))
+    row.pop("_result")
+    pruned = run_row(case, pop)
     return row | {
-        "baseline": "exact: every feasible pair, no pruning",
-        "baseline_s": round(time.perf_counter() - start, 3),
-        "baseline_edges": len(edges.p),
-        "baseline_objective": round(exact, 6),
-        "baseline_matched": len(chosen),
-        "gap_pct": round(100 * (exact - row["objective"]) / exact, 5),
+        "baseline": "default run (pruned candidates)",
+        "baseline_s": pruned["total_s"],
+        "baseline_edges": pruned["edges"],
+        "baseline_objective": pruned["objective"],
+        "baseline_matched": pruned["matched"],
+        "gap_pct": round(100 * (row["objective"] - pruned["objective"]) / row["objective"], 5),
     }
 
 
+def _solve_time(edges, capacity, n_p, dense_cell_limit) -> tuple[float, float]:
+    """(seconds, objective) of solve_edges with the given switch-over."""
+    start = time.perf_counter()
+    chosen = solve_edges(
+        edges.p, edges.v, edges.score, capacity, n_p, dense_cell_limit=dense_cell_limit
+    )
+    return time.perf_counter() - start, float(edges.score[chosen].sum())
+
+
 def case_scaling(case: str) -> list[dict]:
-    """How time grows with one organisation's size: exact vs pruned candidates."""
+    """Solve time against one organisation's size, every feasible pair: flow vs dense LSA."""
     rows = []
     for n_p in SCALING:
         pop = make_population(n_p, n_p * 3 // 4, seed=SEED, **CASES[case][2])
-        exact = run_row(case, pop, options=MatchingOptions(pruning=None))
-        pruned = run_row(case, pop, options=MatchingOptions(pruning=Pruning(above=0)))
-        exact.pop("_result")
+        f = build_features(pop.participants, pop.volunteers)
+        rules = PairRules.from_ids(f, pop.forbidden, pop.ended_badly)
+        table = WeightTable(f.vocabulary.organisations)
+        start = time.perf_counter()
+        edges = candidate_edges(f.participants, f.volunteers, table, rules)
+        build_s = time.perf_counter() - start
+        cap = f.volunteers.capacity
+        flow_s, flow_obj = _solve_time(edges, cap, n_p, 0)
+        row = {
+            "case": case,
+            "participants": n_p,
+            "volunteers": len(pop.volunteers),
+            "edges": len(edges.p),
+            "candidates_s": round(build_s, 3),
+            "flow_solve_s": round(flow_s, 3),
+            "objective": round(flow_obj, 6),
+        }
+        if n_p * int(cap.sum()) <= DENSE_SCALING_MAX_CELLS:
+            dense_s, dense_obj = _solve_time(edges, cap, n_p, 10**15)
+            row |= {
+                "dense_solve_s": round(dense_s, 3),
+                "dense_objective": round(dense_obj, 6),
+                "relative_difference": abs(dense_obj - flow_obj) / max(dense_obj, 1e-12),
+            }
+        rows.append(row)
+    return rows
+
+
+def case_crossover(case: str) -> list[dict]:
+    """One organisation of growing size, every feasible pair: where does the flow win?
+
+    Each size is solved as many times as fits in about 0.3 s per solver (at least 3 runs,
+    median time per solve). The switch-over (solver.DENSE_CELL_LIMIT) is the cell count
+    (participants x slots of a component) from which the flow is faster.
+    """
+    rows = []
+    for n in CROSSOVER:
+        pop = make_population(n, max(1, n * 3 // 4), seed=SEED, cities=("Utrecht",))
+        f = build_features(pop.participants, pop.volunteers)
+        rules = PairRules.from_ids(f, pop.forbidden, pop.ended_badly)
+        table = WeightTable(f.vocabulary.organisations)
+        edges = candidate_edges(f.participants, f.volunteers, table, rules)
+        capacity = f.volunteers.capacity
+        stats: dict = {}
+        solve_edges(edges.p, edges.v, edges.score, capacity, n, dense_cell_limit=0, stats=stats)
+        times = {}
+        for name, limit in (("dense", 10**15), ("flow", 0)):
+            runs: list[float] = []
+            while len(runs) < 3 or (sum(runs) < 0.3 and len(runs) < 200):
+                runs.append(_solve_time(edges, capacity, n, limit)[0])
+            times[name] = float(np.median(runs))
         rows.append(
-            exact
-            | {
-                "mode": "exact",
-                "baseline": "pruned candidates (top 30 by price-adjusted score)",
-                "baseline_s": pruned["total_s"],
-                "baseline_solve_s": pruned["solve_s"],
-                "baseline_edges": pruned["edges"],
-                "baseline_objective": pruned["objective"],
-                "gap_pct": round(100 * (1 - pruned["objective"] / exact["objective"]), 5),
+            {
+                "case": case,
+                "participants": n,
+                "edges": len(edges.p),
+                "components": stats["components"],
+                "largest_cells": stats["largest_rows"] * stats["largest_cols"],
+                "dense_solve_ms": round(1000 * times["dense"], 3),
+                "flow_solve_ms": round(1000 * times["flow"], 3),
+                "faster": min(times, key=times.get),
             }
         )
     return rows
+
+
+def scaling_svg(rows: list[dict]) -> str:
+    """Log-log plot of solve time against participants for both solvers, as plain SVG."""
+    series = {
+        "min-cost flow (OR-Tools)": ("flow_solve_s", "#1b6ca8", "0"),
+        "linear_sum_assignment (dense)": ("dense_solve_s", "#c0392b", "6 4"),
+    }
+    points = [(r["participants"], r[k]) for r in rows for k, _c, _d in series.values() if k in r]
+    xs = np.log10([p for p, _ in points])
+    ys = np.log10([max(t, 1e-4) for _, t in points])
+    x0, x1 = np.floor(xs.min() * 2) / 2, np.ceil(xs.max() * 2) / 2
+    y0, y1 = np.floor(ys.min()), np.ceil(ys.max())
+    width, height, left, right, top, bottom = 640, 400, 70, 210, 30, 50
+
+    def px(x, y):
+        return (
+            left + (np.log10(x) - x0) / (x1 - x0) * (width - left - right),
+            height - bottom - (np.log10(max(y, 1e-4)) - y0) / (y1 - y0) * (height - top - bottom),
+        )
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        "<title>Matching: solve time against participants (log-log)</title>",
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+    ]
+    for e in range(int(y0), int(y1) + 1):
+        _x, y = px(10**x0, 10.0**e)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                   'stroke="#ddd"/>')  # fmt: skip
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{10.0**e:g} s</text>')
+    for r in rows:
+        x, _y = px(r["participants"], 10.0**y0)
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" '
+                   'stroke="#eee"/>')  # fmt: skip
+        out.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
+                   f'{r["participants"]:,}</text>')  # fmt: skip
+    out.append(
+        f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">'
+        "participants (volunteers = 3/4), one organisation, every feasible pair</text>"
+    )
+    for i, (label, (key, colour, dash)) in enumerate(series.items()):
+        pts = [px(r["participants"], r[key]) for r in rows if key in r]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                   f'stroke-width="2" stroke-dasharray="{dash}"/>')  # fmt: skip
+        out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in pts]
+        ly = top + 20 * i
+        out.append(
+            f'<line x1="{width - right + 12}" y1="{ly}" x2="{width - right + 36}" '
+            f'y2="{ly}" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>'
+        )
+        out.append(f'<text x="{width - right + 40}" y="{ly + 4}">{label}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
 
 
 RUNNERS = {
@@ -281,6 +400,7 @@ RUNNERS = {
     "pruning": case_pruning,
     "region_exact": case_region_exact,
     "scaling": case_scaling,
+    "crossover": case_crossover,
 }
 
 
@@ -293,6 +413,7 @@ def machine_row() -> dict:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "networkx": nx.__version__,
+        "ortools": ortools.__version__,
         "processor": platform.processor() or platform.machine(),
     }
 
@@ -332,6 +453,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", choices=sorted(CASES), action="append")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--svg", type=Path, help="write the scaling plot (needs --case scaling)")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
@@ -351,6 +473,9 @@ def main() -> None:
                 print(json.dumps(row), flush=True)
     if not args.json:
         print_table(rows[1:])
+    scaling = [r for r in rows if r["case"] == "scaling"]
+    if args.svg and scaling:
+        args.svg.write_text(scaling_svg(scaling))
 
 
 if __name__ == "__main__":

@@ -28,8 +28,8 @@ from ..matching import (
     WeightTable,
     build_features,
     normalise_weights,
+    rank_candidates,
     run_matching,
-    score_matrix,
 )
 from ..matching.domain import WAITING_DAYS_FOR_FULL_SCORE
 from ..matching.explain import diagnose_unmatched, explain_pairs
@@ -419,25 +419,23 @@ def candidates_for(participant: ParticipantProfile, params: MatchingParams,
                               [volunteer_row(v, free) for v, free in volunteers])
     rules = PairRules.from_ids(features, forbidden | rejected, ended_badly)
     table = WeightTable(features.vocabulary.organisations, params.weights)
-    score_v = score_matrix(features.participants, features.volunteers, table, rules)[0]
-    unruled_v = score_matrix(features.participants, features.volunteers, table)[0]
-    feasible = np.flatnonzero(np.isfinite(score_v))
-    feasible = feasible[np.argsort(-score_v[feasible], kind="stable")]
+    ranked = rank_candidates(features, table, rules, 0, params.min_score)
+    feasible = ranked.volunteers
     explanations = explain_pairs(features, table, np.zeros(len(feasible), np.int64), feasible)
     candidates = [
-        Candidate(volunteers[v][0], float(score_v[v]),
-                  stored_explanation(explanation, participant, on),
-                  bool(score_v[v] < params.min_score or score_v[v] <= 0))
-        for v, explanation in zip(feasible.tolist(), explanations, strict=True)
+        Candidate(volunteers[v][0], score, stored_explanation(explanation, participant, on),
+                  not ok)
+        for v, score, ok, explanation in zip(feasible.tolist(), ranked.scores.tolist(),
+                                             ranked.acceptable.tolist(), explanations, strict=True)
     ]
-    acceptable = np.array([sum(1 for c in candidates if not c.below_min_score)])
+    acceptable = np.array([ranked.n_acceptable])
     capacity = np.array([free for _v, free in volunteers], dtype=np.int64)
     diagnosis = diagnose_unmatched(features, np.array([0]), capacity, rules, acceptable)[0]
     return CandidateList(
         candidates=candidates,
         reason=None if acceptable[0] else diagnosis.reason,
         counts=diagnosis.counts, volunteers_considered=len(volunteers),
-        ruled_out=int(np.isfinite(unruled_v).sum() - len(feasible)),
+        ruled_out=ranked.ruled_out,
     )
 
 

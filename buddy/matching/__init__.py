@@ -3,6 +3,8 @@
 Public API (see docs/matching.md):
 - `run_matching(participants, volunteers, weights, ...) -> MatchingResult`: the whole run.
 - `assign(score, capacity, min_score=0.0) -> list[(participant, volunteer)]`: the solver.
+- `rank_candidates(features, weights, rules, participant, min_score)`: one participant's
+  feasible volunteers, best first, flagged with `acceptable` (score >= min_score and > 0).
 - `ParticipantRow`, `VolunteerRow`: plain input rows; `build_features` -> arrays;
   `feasible_pv`, `score_matrix`: dense (P, V) matrices for previews and checks.
 """
@@ -44,9 +46,10 @@ from .pipeline import (
     RejectedPin,
     run_matching,
 )
+from .ranking import RankedCandidates, rank_candidates
 from .recruit import RecruitProfile, RecruitSummary
 from .scores import WeightTable, edge_scores, score_matrix
-from .solver import assign, assign_edges
+from .solver import acceptable, assign, assign_edges
 
 __all__ = [
     "COMPONENTS",
@@ -69,6 +72,7 @@ __all__ = [
     "ParticipantArrays",
     "ParticipantRow",
     "ProposedPair",
+    "RankedCandidates",
     "RecruitProfile",
     "RecruitSummary",
     "RejectedPin",
@@ -76,6 +80,7 @@ __all__ = [
     "VolunteerArrays",
     "VolunteerRow",
     "WeightTable",
+    "acceptable",
     "assign",
     "assign_edges",
     "build_features",
@@ -87,6 +92,7 @@ __all__ = [
     "keys_of",
     "level_index",
     "normalise_weights",
+    "rank_candidates",
     "run_matching",
     "score_matrix",
     "slot_index",

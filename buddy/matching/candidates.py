@@ -26,7 +26,7 @@ from .constraints import (
 )
 from .features import Operand, ParticipantArrays, VolunteerArrays
 from .scores import WeightTable, total_score
-from .solver import ragged_arange
+from .solver import acceptable, ragged_arange
 
 CHUNK_EDGES = 1 << 18  # generated (not yet filtered) pairs per chunk
 
@@ -269,7 +269,7 @@ def candidate_edges(
         p_e, v_e, c2 = (np.concatenate(parts) for parts in zip(*runs, strict=True))
         score = np.concatenate([_run_scores(P, V, *run, weights) for run in runs])
         n_feasible += np.bincount(p_e, minlength=len(P))
-        ok = (score >= min_score) & (score > 0)
+        ok = acceptable(score, min_score)
         p_e, v_e, c2, score = p_e[ok], v_e[ok], c2[ok], score[ok]
         n_acceptable += np.bincount(p_e, minlength=len(P))
         if pruning is not None and pruned_p[lo:hi].any():

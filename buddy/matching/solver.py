@@ -1,32 +1,53 @@
 """Maximum-score assignment with volunteer capacities (a b-matching), exact.
 
-Reduction: every volunteer v becomes capacity[v] identical "slot" columns (capped at the number
-of participants who can reach v); a pair is allowed when its score is finite, >= min_score and
-> 0; maximise the total score of chosen pairs with each participant matched at most once and
-each slot used at most once. Leaving a participant unmatched scores 0.
+A pair is allowed when its score is finite, >= min_score and > 0 (`acceptable`, the one place
+that rule is written); maximise the total score of chosen pairs with each participant matched
+at most once and volunteer v at most capacity[v] times. Leaving a participant unmatched
+scores 0.
 
 The allowed-edge graph is split into connected components (nothing is lost: no matching edge
-crosses components). Each component is solved exactly by one of
-- `scipy.optimize.linear_sum_assignment` on a dense (participants x slots) cost matrix with
-  cost -score on allowed cells and 0 elsewhere. A 0 cell plays the "stay unmatched" dummy
-  column: any matching extends to a full rectangular assignment through 0 cells with the same
-  total, so the optimum is unchanged and chosen 0 cells are dropped afterwards;
-- `scipy.sparse.csgraph.min_weight_full_bipartite_matching` on the allowed edges with weight
-  (c_i - score) > 0 plus one private dummy column per participant with weight c_i, where
-  c_i = 1 + the row's best score. Every row is matched exactly once, so the sum of weights is
-  sum(c_i) - total score and minimising it maximises the total score.
-Components whose dense matrix would exceed `DENSE_CELL_LIMIT` cells use the sparse solver;
-a component with a single participant simply takes its best edge.
+crosses components). A component with one participant takes its best edge (vectorised over
+all such components); the others are solved exactly by one of
+- `scipy.optimize.linear_sum_assignment` on a dense (participants x slots) cost matrix, every
+  volunteer expanded into capacity-many identical slot columns, cost -score on allowed cells
+  and 0 elsewhere. A 0 cell plays "stay unmatched": any matching extends to a full
+  rectangular assignment through 0 cells with the same total, so the optimum is unchanged and
+  chosen 0 cells are dropped. Used while participants x slots <= `DENSE_CELL_LIMIT`, where
+  the benchmark (`bench_matching.py --case crossover`) shows it beats the flow solver;
+- a min-cost flow with native capacities (Google OR-Tools `SimpleMinCostFlow`, cost-scaling
+  push-relabel) for every larger component, one call per component (one call for all of
+  them was slower: 8.1 s against 4.5 s CPU on the country case): each participant supplies one
+  unit; arcs participant -> volunteer (capacity 1, cost -round(score * scale)), participant
+  -> sink (capacity 1, cost 0: stays unmatched), volunteer -> sink (capacity = free slots);
+  the sink demands one unit per participant.
+
+Integer costs (`cost_scale`): scores are multiplied by scale = COST_RESOLUTION / max score
+and rounded, so every cost is off by at most 0.5 / scale in score units. If M is the flow
+optimum and M* the true optimum (each at most k pairs, k = min(participants, slots)),
+score(M) >= score(M*) - k / scale, i.e. the relative loss is at most k / COST_RESOLUTION
+(max score <= score(M*) because the best pair alone is a matching). With COST_RESOLUTION =
+2**40 that is below 1e-7 for k up to 100,000; equal scores stay exactly equal after rounding.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_array
-from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import connected_components
 
-DENSE_CELL_LIMIT = 50_000  # participants x slots above which a component goes sparse
+DENSE_CELL_LIMIT = 300_000  # participants x slots above which a component goes to the flow
+COST_RESOLUTION = 2**40  # the best score becomes this integer cost (see the module doc)
+_INT64_HEADROOM = 2**62  # OR-Tools checks |cost| * (nodes + 1) fits in int64
+
+
+# (n,) bool: the acceptance rule, written once
+def acceptable(score: np.ndarray, min_score: float = 0.0) -> np.ndarray:
+    """True where a score may be proposed: finite, >= min_score and > 0 (NaN/-inf: never)."""
+    score = np.asarray(score, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(score) & (score >= _check_min_score(min_score)) & (score > 0)
 
 
 # (sum(counts),) int64
@@ -76,9 +97,7 @@ def assign(
         raise ValueError("score must not contain +inf")
     n_p, n_v = score_pv.shape
     cap = _as_capacity(capacity, n_v)
-    min_score = _check_min_score(min_score)
-    with np.errstate(invalid="ignore"):
-        p_e, v_e = np.nonzero(np.isfinite(score_pv) & (score_pv >= min_score) & (score_pv > 0))
+    p_e, v_e = np.nonzero(acceptable(score_pv, min_score))
     pairs_p, pairs_v = assign_edges(
         p_e,
         v_e,
@@ -131,27 +150,27 @@ def solve_edges(
 ) -> np.ndarray:
     """Return the positions of the chosen edges (sorted by participant); see `assign`.
 
-    `stats`, when given, receives components, largest_rows, largest_cols, sparse_components.
+    `stats`, when given, receives components, largest_rows, largest_cols (participants and
+    slots of the largest component), dense_components and flow_components.
     """
     limit = DENSE_CELL_LIMIT if dense_cell_limit is None else int(dense_cell_limit)
     cap = _as_capacity(capacity, len(capacity))
     p_e, v_e = np.asarray(p_e, np.int64), np.asarray(v_e, np.int64)
     score_e = np.asarray(score_e, np.float64)
     _check_edges(p_e, v_e, score_e, n_participants, len(cap))
-    _set_stats(stats, components=0, largest_rows=0, largest_cols=0, sparse_components=0)
     kept = _allowed_sorted(p_e, v_e, score_e, cap, min_score)
-    if len(kept) == 0:
-        return np.zeros(0, np.int64)
     p_k, v_k, s_k = p_e[kept], v_e[kept], score_e[kept]
     # a volunteer never needs more slots than participants who can reach them
     cap = np.minimum(cap, np.bincount(v_k, minlength=len(cap)))
-    layout = _ComponentLayout(p_k, v_k, cap, n_participants)
-    chosen = []
-    for c, edges in layout.edge_groups():
-        shape = (layout.n_rows(c), layout.n_cols(c))
-        sparse = shape[0] > 1 and shape[0] * shape[1] > limit
-        chosen.append(edges[_solve_component(layout, edges, p_k, v_k, s_k, shape, sparse)])
-        _note_component(stats, shape, sparse)
+    comp = _Components(p_k, v_k, cap, n_participants)
+    kind = comp.kinds(limit)
+    _set_stats(stats, comp, kind)
+    edge_kind = kind[comp.label_e]
+    chosen = [_best_single(p_k, s_k, np.flatnonzero(edge_kind == _SINGLE))]
+    for c, edges in comp.edge_groups(edge_kind == _DENSE):
+        chosen.append(edges[_solve_dense(comp, c, edges, p_k, v_k, s_k)])
+    for _c, edges in comp.edge_groups(edge_kind == _FLOW):
+        chosen.append(edges[solve_flow(p_k[edges], v_k[edges], s_k[edges], cap)])
     chosen_e = kept[np.concatenate(chosen)]
     return chosen_e[np.argsort(p_e[chosen_e], kind="stable")]
 
@@ -159,11 +178,9 @@ def solve_edges(
 # (E',) int64 positions of allowed edges, sorted by (participant, volunteer)
 def _allowed_sorted(p_e, v_e, score_e, cap, min_score) -> np.ndarray:
     """Positions of the allowed edges, ordered by (participant, volunteer)."""
-    with np.errstate(invalid="ignore"):
-        allowed = np.isfinite(score_e) & (score_e >= _check_min_score(min_score)) & (score_e > 0)
     if np.any(np.isposinf(score_e)):
         raise ValueError("score must not contain +inf")
-    kept = np.flatnonzero(allowed & (cap[v_e] > 0))
+    kept = np.flatnonzero(acceptable(score_e, min_score) & (cap[v_e] > 0))
     key = p_e[kept] * len(cap) + v_e[kept]
     step = np.diff(key)
     if np.any(step < 0):
@@ -181,24 +198,29 @@ def _check_edges(p_e, v_e, score_e, n_p: int, n_v: int) -> None:
         raise ValueError("edge endpoints out of range")
 
 
-def _set_stats(stats: dict | None, **values: int) -> None:
-    if stats is not None:
-        stats.update(values)
+_SINGLE, _DENSE, _FLOW = 0, 1, 2
 
 
-def _note_component(stats: dict | None, shape: tuple[int, int], sparse: bool) -> None:
-    if stats is not None:
-        stats["components"] += 1
-        stats["sparse_components"] += int(sparse)
-        if shape[0] * shape[1] > stats["largest_rows"] * stats["largest_cols"]:
-            stats["largest_rows"], stats["largest_cols"] = shape
+def _set_stats(stats: dict | None, comp: _Components, kind: np.ndarray) -> None:
+    if stats is None:
+        return
+    cells = comp.rows * comp.slots
+    big = int(np.argmax(cells)) if len(cells) else -1
+    stats.update(
+        components=len(kind),
+        largest_rows=int(comp.rows[big]) if big >= 0 else 0,
+        largest_cols=int(comp.slots[big]) if big >= 0 else 0,
+        dense_components=int(np.sum(kind == _DENSE)),
+        flow_components=int(np.sum(kind == _FLOW)),
+    )
 
 
-class _ComponentLayout:
+class _Components:
     """Connected components of the allowed-edge graph with local row / slot numbering.
 
     Edges must be sorted by (participant, volunteer); the expanded (row, slot column) lists
-    of every component are then sorted too, which the solvers rely on.
+    of every component are then sorted too, which the dense solver relies on. Components are
+    numbered among those with edges only.
     """
 
     def __init__(self, p_e: np.ndarray, v_e: np.ndarray, cap: np.ndarray, n_p: int):
@@ -209,119 +231,130 @@ class _ComponentLayout:
         graph = csr_array(
             (np.ones(len(p_e), np.int8), n_p + v_e, indptr), shape=(n_p + n_v, n_p + n_v)
         )
-        self.n_comp, labels = connected_components(graph, directed=False)
-        self.comp_e = labels[p_e]
+        _n, labels = connected_components(graph, directed=False)
+        # renumber the components that have edges 0..C-1 (isolated nodes are their own)
+        used, compact = np.unique(labels[p_e], return_inverse=True)
+        relabel = np.full(_n, -1, np.int64)
+        relabel[used] = np.arange(len(used))
+        labels = relabel[labels]
+        self.n_comp = len(used)
+        self.label_e = compact.reshape(-1)
+        p_nodes = np.flatnonzero(np.bincount(p_e, minlength=n_p))
+        v_nodes = np.flatnonzero(np.bincount(v_e, minlength=n_v))
         # participants with edges, grouped by component: local row = rank in the group
-        self.p_offset, self.local_row = _group(
-            np.flatnonzero(np.bincount(p_e, minlength=n_p)), labels[:n_p], self.n_comp
-        )
+        self.rows, self.local_row = _group(p_nodes, labels[:n_p], self.n_comp)
         # volunteers' slots, grouped by component: local column of a volunteer's first slot
-        self.slot_offset, self.first_slot = _group(
-            np.flatnonzero(np.bincount(v_e, minlength=n_v)), labels[n_p:], self.n_comp, cap
-        )
+        self.slots, self.first_slot = _group(v_nodes, labels[n_p:], self.n_comp, cap)
         self.cap = cap
 
-    def edge_groups(self):
-        """Yield (component, edge indices) for every component with edges, in label order."""
-        order = np.argsort(self.comp_e, kind="stable")
-        counts = np.bincount(self.comp_e, minlength=self.n_comp)
-        ends = np.cumsum(counts)
-        for c in np.flatnonzero(counts):
-            yield int(c), order[ends[c] - counts[c] : ends[c]]
+    def kinds(self, dense_cell_limit: int) -> np.ndarray:
+        """(C,) int8: _SINGLE (one participant), _DENSE (cells <= limit) or _FLOW."""
+        kind = np.where(self.rows * self.slots <= dense_cell_limit, _DENSE, _FLOW)
+        return np.where(self.rows == 1, _SINGLE, kind).astype(np.int8)
 
-    def n_rows(self, c: int) -> int:
-        """Participants in component c."""
-        return int(self.p_offset[c + 1] - self.p_offset[c])
+    def edge_groups(self, mask: np.ndarray):
+        """Yield (component, ascending edge positions) for the components of masked edges."""
+        at = np.flatnonzero(mask)
+        if len(at) == 0:
+            return
+        at = at[np.argsort(self.label_e[at], kind="stable")]
+        label = self.label_e[at]
+        starts = np.flatnonzero(np.r_[True, label[1:] != label[:-1]])
+        for a, b in zip(starts, np.r_[starts[1:], len(at)], strict=True):
+            yield int(label[a]), at[a:b]
 
-    def n_cols(self, c: int) -> int:
-        """Volunteer slots in component c."""
-        return int(self.slot_offset[c + 1] - self.slot_offset[c])
 
-
-# (C + 1,) int64 offsets, (N,) int64 local start per node
+# (C,) int64 counts, (N,) int64 local start per node
 def _group(nodes, labels, n_comp, width=None):
-    """Order nodes (ascending) by component label, keeping their order inside a component.
+    """Count and number nodes (ascending) per component label, keeping their order.
 
     Node i occupies width[i] consecutive positions (1 when width is None; a volunteer's slot
-    count otherwise). Returns (first position of every component, (C + 1,), and the local
-    start position of every node within its component, indexed by node).
+    count otherwise). Returns (positions per component, (C,), and the local start position
+    of every node within its component, indexed by node).
     """
     members = nodes[np.argsort(labels[nodes], kind="stable")]
     lab = labels[members]
     size = np.ones(len(members), np.int64) if width is None else width[members]
-    offsets = np.zeros(n_comp + 1, np.int64)
-    offsets[1:] = np.cumsum(np.bincount(lab, weights=size, minlength=n_comp)).astype(np.int64)
+    counts = np.bincount(lab, weights=size, minlength=n_comp).astype(np.int64)
     local_start = np.zeros(len(labels), np.int64)
-    local_start[members] = np.cumsum(size) - size - offsets[lab]
-    return offsets, local_start
+    local_start[members] = np.cumsum(size) - size - (np.cumsum(counts) - counts)[lab]
+    return counts, local_start
+
+
+# (k,) int64 positions into `at` (edges sorted by participant): each participant's first best
+def _best_single(p_e: np.ndarray, score_e: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Components with one participant: the best edge, the lowest volunteer on ties."""
+    if len(at) == 0:
+        return at
+    p, s = p_e[at], score_e[at]
+    starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+    segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(p)]))
+    is_best = s == np.maximum.reduceat(s, starts)[segment]
+    best = np.flatnonzero(is_best)
+    return at[best[np.r_[True, segment[best][1:] != segment[best][:-1]]]]
 
 
 # (k,) int64 positions into `edges` of the chosen pairs
-def _solve_component(layout, edges, p_e, v_e, score_e, shape, sparse) -> np.ndarray:
-    """Solve one component exactly; return positions (into `edges`) of the chosen edges.
+def _solve_dense(comp: _Components, c: int, edges, p_e, v_e, score_e) -> np.ndarray:
+    """linear_sum_assignment on (rows, slots) costs: -score on edges' slots, 0 elsewhere.
 
     Each edge is expanded into one (row, slot column) cell per slot of its volunteer; the
     expanded cells come out sorted by (row, column) because the edges are sorted.
     """
-    n_rows, n_cols = shape
-    cap = layout.cap[v_e[edges]]
-    rows = np.repeat(layout.local_row[p_e[edges]], cap)
-    cols = np.repeat(layout.first_slot[v_e[edges]], cap) + ragged_arange(cap)
-    gain = np.repeat(score_e[edges], cap)
-    if n_rows == 1:
-        best = np.argmax(gain)  # first best: ties go to the lowest slot column
-        r, k = rows[best : best + 1], cols[best : best + 1]
-    elif sparse:
-        r, k = _solve_sparse(rows, cols, gain, n_rows, n_cols)
-    else:
-        r, k = _solve_dense(rows, cols, gain, n_rows, n_cols)
+    n_rows, n_cols = int(comp.rows[c]), int(comp.slots[c])
+    cap = comp.cap[v_e[edges]]
+    rows = np.repeat(comp.local_row[p_e[edges]], cap)
+    cols = np.repeat(comp.first_slot[v_e[edges]], cap) + ragged_arange(cap)
+    cost = np.zeros((n_rows, n_cols), dtype=np.float64)
+    cost[rows, cols] = -np.repeat(score_e[edges], cap)
+    r, k = linear_sum_assignment(cost)
+    chosen = cost[r, k] < 0
+    r, k = r[chosen], k[chosen]
     cell = np.searchsorted(rows * n_cols + cols, r * n_cols + k)
     return np.searchsorted(np.cumsum(cap), cell, side="right")
 
 
-# (k,) rows, (k,) columns of the chosen cells
-def _solve_dense(rows, cols, gain, n_rows, n_cols):
-    """linear_sum_assignment on (n_rows, n_cols) costs: -gain on edges, 0 elsewhere."""
-    cost = np.zeros((n_rows, n_cols), dtype=np.float64)
-    cost[rows, cols] = -gain
-    r, k = linear_sum_assignment(cost)
-    chosen = cost[r, k] < 0
-    return r[chosen], k[chosen]
+# (n,) int64 distinct values ascending, (E,) int32 index of each value among them
+def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like np.unique(values, return_inverse=True) for small non-negative ints, without a sort."""
+    present = np.bincount(values) > 0
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    return np.flatnonzero(present), rank[values].astype(np.int32)
 
 
-# (k,) rows, (k,) columns of the chosen real edges
-def _solve_sparse(rows, cols, gain, n_rows, n_cols):
-    """min_weight_full_bipartite_matching, the smaller side as rows (see module doc).
+def cost_scale(max_score: float, n_nodes: int) -> float:
+    """Multiplier turning scores into integer costs; see the module doc for the tolerance."""
+    resolution = min(COST_RESOLUTION, _INT64_HEADROOM // (n_nodes + 1))
+    return resolution / max_score if max_score > 0 else 1.0
 
-    LAPJVsp runs one shortest-augmenting-path search per row, each scanning all columns,
-    so putting the smaller side on the rows measurably shortens tight instances.
+
+# (k,) int64 positions of the chosen edges
+def solve_flow(p_e: np.ndarray, v_e: np.ndarray, score_e: np.ndarray, capacity) -> np.ndarray:
+    """Maximum-score b-matching of allowed edges (scores > 0) as a min-cost flow.
+
+    Nodes: participants (supply 1), volunteers, one sink (demand = participants). Arcs in
+    order: the edges (capacity 1, cost -round(score * scale)), participant -> sink (cost 0),
+    volunteer -> sink (capacity = capacity[v], cost 0). Raises RuntimeError if OR-Tools
+    does not report an optimum (it checks balance, feasibility and the cost range).
     """
-    if n_cols < n_rows:
-        order = np.argsort(cols, kind="stable")
-        k, r = _lapjvsp_with_dummies(cols[order], rows[order], gain[order], n_cols, n_rows)
-        return r, k
-    return _lapjvsp_with_dummies(rows, cols, gain, n_rows, n_cols)
-
-
-# (k,) rows, (k,) columns of the chosen real edges
-def _lapjvsp_with_dummies(rows, cols, gain, n_rows, n_cols):
-    """Solve with one private dummy column per row; rows must be sorted (ascending).
-
-    The CSR matrix is built directly with each row's dummy last; returns (rows, columns) of
-    the chosen real edges.
-    """
-    offset = np.full(n_rows, -np.inf)
-    np.maximum.at(offset, rows, gain)
-    offset += 1.0  # c_i = 1 + best score of row i, so every weight is >= 1
-    indptr = np.zeros(n_rows + 1, np.int64)
-    indptr[1:] = np.cumsum(np.bincount(rows, minlength=n_rows) + 1)
-    real = np.arange(len(rows)) + rows  # one dummy precedes each entry per earlier row
-    dummy = indptr[1:] - 1
-    indices = np.empty(len(rows) + n_rows, np.int64)
-    data = np.empty(len(rows) + n_rows, np.float64)
-    indices[real], data[real] = cols, offset[rows] - gain
-    indices[dummy], data[dummy] = n_cols + np.arange(n_rows), offset
-    graph = csr_array((data, indices, indptr), shape=(n_rows, n_cols + n_rows))
-    r, k = min_weight_full_bipartite_matching(graph)
-    chosen = k < n_cols
-    return r[chosen], k[chosen]
+    if len(p_e) == 0:
+        return np.zeros(0, np.int64)
+    p_nodes, p_local = _compact(p_e)
+    v_nodes, v_local = _compact(v_e)
+    n_p, n_v = len(p_nodes), len(v_nodes)
+    sink = n_p + n_v
+    scale = cost_scale(float(score_e.max()), sink + 1)
+    tails = np.concatenate([p_local, np.arange(n_p + n_v, dtype=np.int32)])
+    heads = np.concatenate([n_p + v_local, np.full(n_p + n_v, sink, np.int32)])
+    caps = np.concatenate([np.ones(len(p_e) + n_p, np.int64), capacity[v_nodes]])
+    costs = np.zeros(len(tails), np.int64)
+    costs[: len(p_e)] = -np.rint(score_e * scale).astype(np.int64)
+    flow = SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    supplies = np.zeros(sink + 1, np.int64)
+    supplies[:n_p], supplies[sink] = 1, -n_p
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    return np.flatnonzero(flow.flows(np.arange(len(p_e), dtype=np.int32)) > 0)

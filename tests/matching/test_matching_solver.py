@@ -76,21 +76,33 @@ def lp_optimum(score, capacity, min_score) -> float:
 
 
 def random_instance(rng, max_p=8, max_v=7, max_cap=3):
+    """Random scores with ties, zeros, negatives, NaN / -inf, capacity 0 and unreachable columns."""
     n_p, n_v = int(rng.integers(0, max_p + 1)), int(rng.integers(0, max_v + 1))
     score = rng.random((n_p, n_v))
     if rng.random() < 0.4:  # coarse values: many ties
         score = np.round(score * 4) / 4
     if rng.random() < 0.2:
         score = score - 0.3  # some negative scores
+    if rng.random() < 0.15:
+        score = score * float(rng.choice([1e-6, 1e3]))  # scores far from [0, 1]
+    score[rng.random((n_p, n_v)) < 0.1] = 0.0
     score[rng.random((n_p, n_v)) < rng.uniform(0, 0.6)] = np.nan
+    score[rng.random((n_p, n_v)) < 0.05] = -np.inf
+    if n_v and rng.random() < 0.3:
+        score[:, rng.integers(n_v)] = np.nan  # a volunteer reachable by nobody
     capacity = rng.integers(0, max_cap + 1, n_v)
     min_score = float(rng.choice([0.0, 0.0, 0.25, 0.5, -0.2, 0.75]))
     return score, capacity, min_score
 
 
-@pytest.fixture(params=["dense", "sparse"])
+def same_objective(got: float, expected: float) -> bool:
+    """Equal within 1e-6 relative (the documented tolerance of the integer costs is tighter)."""
+    return got == pytest.approx(expected, rel=1e-6, abs=1e-12)
+
+
+@pytest.fixture(params=["dense", "flow"])
 def path(request, monkeypatch):
-    """Run a test through the dense (linear_sum_assignment) and the sparse solver."""
+    """Run a test through the dense (linear_sum_assignment) and the min-cost-flow solver."""
     limit = 10**12 if request.param == "dense" else 0
     monkeypatch.setattr(solver, "DENSE_CELL_LIMIT", limit)
     return request.param
@@ -103,9 +115,7 @@ def test_random_instances_match_networkx(seed, path):
         score, capacity, min_score = random_instance(rng)
         pairs = assign(score, capacity, min_score)
         assert_valid(score, capacity, min_score, pairs)
-        assert total(score, pairs) == pytest.approx(
-            networkx_optimum(score, capacity, min_score), abs=1e-9
-        )
+        assert same_objective(total(score, pairs), networkx_optimum(score, capacity, min_score))
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -115,13 +125,11 @@ def test_tiny_instances_match_brute_force(seed, path):
         score, capacity, min_score = random_instance(rng, max_p=5, max_v=3, max_cap=2)
         pairs = assign(score, capacity, min_score)
         assert_valid(score, capacity, min_score, pairs)
-        assert total(score, pairs) == pytest.approx(
-            brute_force_optimum(score, capacity, min_score), abs=1e-9
-        )
+        assert same_objective(total(score, pairs), brute_force_optimum(score, capacity, min_score))
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_medium_instances_dense_and_sparse_agree_with_the_lp(seed, monkeypatch):
+def test_medium_instances_dense_and_flow_agree_with_the_lp(seed, monkeypatch):
     rng = np.random.default_rng(200 + seed)
     score = rng.random((150, 120))
     score[rng.random(score.shape) < 0.85] = np.nan  # several components, a few big ones
@@ -136,13 +144,22 @@ def test_medium_instances_dense_and_sparse_agree_with_the_lp(seed, monkeypatch):
     assert totals[0] == pytest.approx(lp_optimum(score, capacity, 0.2), abs=1e-7)
 
 
-def test_dense_cell_limit_keyword_forces_the_sparse_solver():
+def test_dense_cell_limit_keyword_forces_the_flow_solver():
     rng = np.random.default_rng(7)
     score = rng.random((40, 30))
     capacity = rng.integers(1, 3, 30)
-    dense = assign(score, capacity, dense_cell_limit=10**9)
-    sparse = assign(score, capacity, dense_cell_limit=0)
-    assert total(score, dense) == pytest.approx(total(score, sparse), abs=1e-9)
+    stats_dense: dict = {}
+    stats_flow: dict = {}
+    p_e, v_e = np.nonzero(np.isfinite(score))
+    dense = solver.solve_edges(p_e, v_e, score[p_e, v_e], capacity, 40,
+                               dense_cell_limit=10**9, stats=stats_dense)  # fmt: skip
+    flow = solver.solve_edges(p_e, v_e, score[p_e, v_e], capacity, 40,
+                              dense_cell_limit=0, stats=stats_flow)  # fmt: skip
+    assert (stats_dense["dense_components"], stats_dense["flow_components"]) == (1, 0)
+    assert (stats_flow["dense_components"], stats_flow["flow_components"]) == (0, 1)
+    assert score[p_e[dense], v_e[dense]].sum() == pytest.approx(
+        score[p_e[flow], v_e[flow]].sum(), rel=1e-9
+    )
 
 
 @settings(derandomize=True, max_examples=150, deadline=None, database=None)
@@ -169,9 +186,7 @@ def test_hypothesis_tie_heavy_instances_are_optimal(instance):
     score, capacity, min_score = instance
     pairs = assign(score, capacity, min_score)
     assert_valid(score, capacity, min_score, pairs)
-    assert total(score, pairs) == pytest.approx(
-        brute_force_optimum(score, capacity, min_score), abs=1e-9
-    )
+    assert same_objective(total(score, pairs), brute_force_optimum(score, capacity, min_score))
 
 
 @pytest.mark.parametrize("shape", [(0, 0), (0, 3), (3, 0)])
@@ -296,3 +311,54 @@ def test_solve_stats_report_components():
 def test_assign_edges_rejects_bad_edges(p_e, v_e, score_e):
     with pytest.raises(ValueError):
         assign_edges(p_e, v_e, score_e, np.array([1, 1]), 1)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_larger_instances_through_the_flow_match_networkx(seed, monkeypatch):
+    monkeypatch.setattr(solver, "DENSE_CELL_LIMIT", 0)
+    rng = np.random.default_rng(300 + seed)
+    for _ in range(20):
+        score, capacity, min_score = random_instance(rng, max_p=25, max_v=18, max_cap=3)
+        pairs = assign(score, capacity, min_score)
+        assert_valid(score, capacity, min_score, pairs)
+        assert same_objective(total(score, pairs), networkx_optimum(score, capacity, min_score))
+
+
+def test_near_ties_finer_than_the_cost_resolution_stay_within_the_documented_bound(monkeypatch):
+    monkeypatch.setattr(solver, "DENSE_CELL_LIMIT", 0)
+    rng = np.random.default_rng(5)
+    score = 0.5 + rng.integers(0, 4, (60, 40)) * 1e-14  # differences below 1 / scale
+    score[rng.random(score.shape) < 0.5] = np.nan
+    capacity = rng.integers(0, 3, 40)
+    pairs = assign(score, capacity)
+    assert_valid(score, capacity, 0.0, pairs)
+    optimum = lp_optimum(score, capacity, 0.0)
+    k = min(score.shape[0], int(capacity.sum()))
+    bound = k * np.nanmax(score) / solver.COST_RESOLUTION
+    assert optimum - bound - 1e-12 <= total(score, pairs) <= optimum + 1e-9
+
+
+def test_tiny_positive_scores_rounding_to_cost_zero_are_still_acceptable_pairs(monkeypatch):
+    monkeypatch.setattr(solver, "DENSE_CELL_LIMIT", 0)
+    score = np.array([[1.0, 1e-300], [1e-300, np.nan], [1e-300, 0.0]])
+    pairs = assign(score, [1, 2])
+    assert (0, 0) in pairs
+    assert_valid(score, [1, 2], 0.0, pairs)
+    assert all(score[p, v] > 0 for p, v in pairs)
+
+
+def test_cost_scale_keeps_int64_headroom():
+    assert solver.cost_scale(1.0, 10) == solver.COST_RESOLUTION
+    scale = solver.cost_scale(2.0, 10**9)
+    assert 2.0 * scale * (10**9 + 1) <= 2**63 - 1
+    assert solver.cost_scale(0.0, 10) == 1.0
+
+
+def test_acceptable_is_finite_at_least_min_score_and_positive():
+    score = np.array([0.5, 0.0, -0.1, np.nan, -np.inf, 0.3, 0.2999])
+    assert solver.acceptable(score, 0.3).tolist() == [True, False, False, False, False,
+                                                      True, False]  # fmt: skip
+    assert solver.acceptable(score).tolist() == [True, False, False, False, False, True, True]
+    assert solver.acceptable(score, -1.0).tolist() == solver.acceptable(score).tolist()
+    with pytest.raises(ValueError):
+        solver.acceptable(score, float("nan"))
