@@ -19,6 +19,7 @@ from ..vocab import (
     TARGET_LEVELS,
     VOG_STATES,
     keys_from_mask,
+    slot_keys,
 )
 from .base import Base, enum_check, utcnow
 
@@ -52,6 +53,14 @@ class ProfileMixin:
     share_phone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def availability_slots(self) -> list[tuple[str, str]]:
+        return slot_keys(self.availability)
+
+    @property
+    def interest_keys(self) -> list[str]:
+        return keys_from_mask(self.interests, INTERESTS)
 
 
 class VolunteerProfile(ProfileMixin, Base):
