@@ -9,6 +9,9 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .data import TOOLKIT_CONTENT
+from .i18n import DEFAULT_LOCALE
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe; the message says which and what to do."""
@@ -20,9 +23,8 @@ DEFAULTS = {
     "TESTING": False,
     "DATABASE_URL": None,  # None -> SQLite in the instance folder
     "SECRET_KEY": None,
-    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,  # Flask-Babel reads it; the value is i18n's
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
-    "LOCALES": ("nl", "en", "ar", "fa", "ti", "uk", "tr", "so"),
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "MAX_FORM_MEMORY_SIZE": 256 * 1024,
     "MAX_FORM_PARTS": 400,
@@ -58,7 +60,7 @@ DEFAULTS = {
     "PRIVACY_VERSION": "2026-11",
     "CODE_OF_CONDUCT_VERSION": "2026-11",
     "REQUIRE_MFA": True,
-    "TOOLKIT_DIR": None,  # None -> toolkit_content/ next to the package
+    "TOOLKIT_DIR": None,  # None -> the toolkit_content/ shipped in the package (buddy/data)
     "RETENTION_DAYS": {
         "withdrawn_participant": 365,
         "ended_match_personal": 730,
@@ -110,7 +112,7 @@ def load_config(instance_path: str, override: dict | None = None) -> dict:
         config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'buddy.sqlite3'}"
     config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
     if config["TOOLKIT_DIR"] is None:
-        config["TOOLKIT_DIR"] = str(Path(__file__).resolve().parent.parent / "toolkit_content")
+        config["TOOLKIT_DIR"] = str(TOOLKIT_CONTENT)
     if config["BUDDY_ENV"] == "production":
         _check_production(config)
     elif not config["SECRET_KEY"]:

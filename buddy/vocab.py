@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from .matching.domain import (  # noqa: F401
     DAYS,
     DEFAULT_WEIGHTS,
+    DUTCH,
     GENDERS,
     GOALS,
     INTERESTS,

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE
 from ..models import (
     CheckIn,
     LevelAssessment,
@@ -287,7 +288,7 @@ def introduce(match: Match, participant: ParticipantProfile,
 
 def checklist_url(locale: str | None) -> str:
     """Return the absolute link to the first-meeting checklist in ``locale``."""
-    return url_for("toolkit.page", slug=FIRST_MEETING_CHECKLIST, lang=locale or "nl",
+    return url_for("toolkit.page", slug=FIRST_MEETING_CHECKLIST, lang=locale or DEFAULT_LOCALE,
                    _external=True)
 
 
