@@ -19,16 +19,15 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(MAKE) --no-print-directory catalogs
 
-LOCALES := nl en ar fa ti uk tr so
-
 ## Compile the catalogs (.po -> .mo); .mo files are build output, never committed
 catalogs:
 	$(BIN)/pybabel compile -d translations >/dev/null 2>&1
 
-## Re-extract strings from code and templates and update every catalog
+## Re-extract strings from code and templates, update every catalog (the locales come from
+## buddy/i18n.py) and list what is left to translate
 extract:
-	$(BIN)/python -m buddy.catalogs extract $(LOCALES)
-	$(BIN)/python -m buddy.catalogs check $(LOCALES) || true
+	$(FLASK) catalogs extract
+	$(FLASK) catalogs check || true
 
 ## Install, migrate an SQLite database, load demo data and serve on http://127.0.0.1:5000
 demo: install

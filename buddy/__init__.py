@@ -43,11 +43,12 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions created in ``extensions.py`` to ``app``."""
     from . import i18n
     from .auth.services import SESSION_KEY, load_session_user
+    from .data import TRANSLATIONS
 
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
-                   default_translation_directories=str(app.root_path + "/../translations"))
+                   default_translation_directories=str(TRANSLATIONS))
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

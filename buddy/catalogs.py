@@ -1,20 +1,33 @@
 """Catalog hygiene and translator tooling: extraction, completeness and placeholder checks,
-and a JSON round-trip so translators can work on plain {source: translation} files."""
+and a JSON round-trip so translators can work on plain {source: translation} files.
+
+``flask catalogs extract`` and ``flask catalogs check`` (``make extract``, CI) run it for every
+locale of ``buddy.i18n.LOCALES``; ``python -m buddy.catalogs`` has the translator commands.
+"""
 
 import json
 import re
 import subprocess  # noqa: S404 - runs pybabel with fixed arguments, no shell
 import sys
+from collections import Counter
 from pathlib import Path
 
+import click
 from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
+from flask.cli import AppGroup
 
-ROOT = Path(__file__).resolve().parent.parent
-TRANSLATIONS = ROOT / "translations"
+from .data import TRANSLATIONS
+from .i18n import LOCALES
+
 POT = TRANSLATIONS / "messages.pot"
+# The source checkout (extraction reads the code and babel.cfg there).
+ROOT = TRANSLATIONS.resolve().parent
 KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2"]
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
+# printf style (%(name)s, %s, %d, %.1f) and str.format style ({name}, {0}, {}); "%%" is a
+# literal percent sign, matched only so that it is not read as a placeholder.
+PLACEHOLDER = re.compile(r"%%|%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{\w*\}")
 
 
 def extract(output: Path = POT) -> Path:
@@ -101,27 +114,47 @@ def import_translations(locale: str, translations: dict) -> int:
     return count
 
 
+def placeholders(text: str) -> Counter:
+    """Return the placeholders of ``text`` with how often each occurs."""
+    return Counter(p for p in PLACEHOLDER.findall(text) if p != "%%")
+
+
 def problems(locale: str) -> list[str]:
-    """Return what is wrong with ``locale``'s catalog: missing, fuzzy, placeholder drift."""
-    catalog = load(po_path(locale), locale)
+    """Return what is wrong with ``locale``'s catalog (see ``catalog_problems``)."""
+    return catalog_problems(load(po_path(locale), locale))
+
+
+def catalog_problems(catalog: Catalog) -> list[str]:
+    """Return what is wrong with ``catalog``: plural-form count, fuzzy, missing, placeholders."""
     found = []
+    if catalog.locale and catalog.num_plurals != get_plural(catalog.locale)[0]:
+        found.append(f"plural forms: the header says {catalog.num_plurals}, "
+                     f"{catalog.locale} has {get_plural(catalog.locale)[0]}")
     for message in catalog:
         if not message.id:
             continue
         ids = (message.id,) if isinstance(message.id, str) else message.id
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if isinstance(message.id, tuple) and len(strings) != catalog.num_plurals:
+            found.append(f"plural forms: {ids[0]!r} has {len(strings)}, "
+                         f"not {catalog.num_plurals}")
         if "fuzzy" in message.flags:
             found.append(f"fuzzy: {ids[0]!r}")
         if not all(strings):
             found.append(f"untranslated: {ids[0]!r}")
             continue
-        wanted = {p for p in PLACEHOLDER.findall(ids[-1]) if p}
-        for text in strings:
-            got = {p for p in PLACEHOLDER.findall(text) if p}
-            if got - wanted or (wanted - got and len(strings) == 1):
-                found.append(f"placeholders differ: {ids[0]!r} -> {text!r}")
-    if isinstance(message.id, tuple) and len(strings) != catalog.num_plurals:
-        found.append(f"plural forms: {ids[0]!r}")
+        found += _placeholder_drift(ids, strings)
+    return found
+
+
+def _placeholder_drift(ids: tuple[str, ...], strings: tuple[str, ...]) -> list[str]:
+    """A translation may not add placeholders; only a plural form may leave one out."""
+    wanted = placeholders(ids[-1])
+    found = []
+    for text in strings:
+        got = placeholders(text)
+        if got - wanted or (wanted - got and len(strings) == 1):
+            found.append(f"placeholders differ: {ids[0]!r} -> {text!r}")
     return found
 
 
@@ -130,7 +163,7 @@ def main(argv: list[str]) -> int:
     command, *rest = argv
     if command == "extract":
         extract()
-        for locale in rest:
+        for locale in rest or LOCALES:
             update(locale)
     elif command == "missing":
         json.dump(export_missing(rest[0]), sys.stdout, ensure_ascii=False, indent=1)
@@ -138,10 +171,38 @@ def main(argv: list[str]) -> int:
         data = json.loads(Path(rest[1]).read_text(encoding="utf-8"))
         print(import_translations(rest[0], data), "translations set")
     elif command == "check":
-        issues = [p for locale in rest for p in problems(locale)]
+        issues = [p for locale in rest or LOCALES for p in problems(locale)]
         print("\n".join(issues) or "ok")
         return 1 if issues else 0
     return 0
+
+
+catalogs_cli = AppGroup("catalogs", help="Translation catalogs (translations/).")
+
+
+@catalogs_cli.command("extract")
+def extract_command() -> None:
+    """Re-extract the strings of code and templates and update every locale's catalog."""
+    extract()
+    for locale in LOCALES:
+        update(locale)
+    click.echo(f"Extracted to {POT} and updated {', '.join(LOCALES)}.")
+
+
+@catalogs_cli.command("check")
+@click.argument("locales", nargs=-1)
+def check_command(locales: tuple[str, ...]) -> None:
+    """Fail if a catalog (default: every locale) is incomplete, fuzzy or drifts."""
+    issues = [f"{locale}: {p}" for locale in locales or LOCALES for p in problems(locale)]
+    click.echo("\n".join(issues) or f"Catalogs ok: {', '.join(locales or LOCALES)}.")
+    if issues:
+        raise SystemExit(1)
+
+
+@catalogs_cli.command("locales")
+def locales_command() -> None:
+    """Print the shipped locales, space-separated."""
+    click.echo(" ".join(LOCALES))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Flask commands: database, demo data, accounts, mail, maintenance."""
+"""Flask commands: database, catalogs, demo data, accounts, mail, maintenance."""
 
 from pathlib import Path
 
@@ -167,9 +167,11 @@ def purge_expired_command() -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the commands to ``flask``."""
+    from .catalogs import catalogs_cli
     from .coordinator.commands import COMMANDS
 
     app.cli.add_command(db_cli)
+    app.cli.add_command(catalogs_cli)
     for command in COMMANDS:
         app.cli.add_command(command)
     for command in (seed_demo, create_admin, totp_code, send_mail, backup_command,

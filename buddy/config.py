@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 
 from werkzeug.sansio.utils import host_is_trusted
 
+from .data import TOOLKIT_CONTENT
+from .i18n import DEFAULT_LOCALE
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe; the message says which and what to do."""
@@ -23,9 +26,8 @@ DEFAULTS = {
     "TESTING": False,
     "DATABASE_URL": None,  # None -> SQLite in the instance folder
     "SECRET_KEY": None,
-    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,  # Flask-Babel reads it; the value is i18n's
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
-    "LOCALES": ("nl", "en", "ar", "fa", "ti", "uk", "tr", "so"),
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "MAX_FORM_MEMORY_SIZE": 256 * 1024,
     "MAX_FORM_PARTS": 400,
@@ -67,7 +69,7 @@ DEFAULTS = {
     "PRIVACY_VERSION": "2026-11",
     "CODE_OF_CONDUCT_VERSION": "2026-11",
     "REQUIRE_MFA": True,
-    "TOOLKIT_DIR": None,  # None -> toolkit_content/ next to the package
+    "TOOLKIT_DIR": None,  # None -> the toolkit_content/ shipped in the package (buddy/data)
     "RETENTION_DAYS": {
         "withdrawn_participant": 365,
         "ended_match_personal": 730,
@@ -138,7 +140,7 @@ def load_config(instance_path: str, override: dict | None = None,
         config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'buddy.sqlite3'}"
     config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
     if config["TOOLKIT_DIR"] is None:
-        config["TOOLKIT_DIR"] = str(Path(__file__).resolve().parent.parent / "toolkit_content")
+        config["TOOLKIT_DIR"] = str(TOOLKIT_CONTENT)
     if isinstance(config["TRUSTED_HOSTS"], str):
         config["TRUSTED_HOSTS"] = _parse("TRUSTED_HOSTS", config["TRUSTED_HOSTS"])
     if config["BUDDY_ENV"] == "production":

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from . import clock
 from .auth.services import hash_password, new_recovery_codes
 from .extensions import db
+from .i18n import DEFAULT_LOCALE, LOCALES
 from .models import (
     CheckIn,
     ConsentRecord,
@@ -183,7 +184,7 @@ def _demo_volunteers(rng, org, hoods, password_hash, coordinator, now,
             share_email=True, share_phone=False,
         )
         db.session.add(profile)
-        _consent(user, "nl", None, joined, ("privacy", "code_of_conduct", "vog_check"))
+        _consent(user, DEFAULT_LOCALE, None, joined, ("privacy", "code_of_conduct", "vog_check"))
         profiles.append(profile)
     db.session.flush()
     return profiles
@@ -197,7 +198,7 @@ def _demo_participants(rng, org, hoods, password_hash, coordinator, now, count: 
     rng.shuffle(groups)
     for i, (language, _share, names, genders) in enumerate(groups):
         k = rng.randrange(len(names))
-        locale = language if language in ("ar", "ti", "uk", "fa", "tr", "so", "en") else "nl"
+        locale = language if language in LOCALES else DEFAULT_LOCALE
         with_login = i == 0 or rng.random() < 0.5
         user = User(role="participant", organisation_id=org.id, locale="ar" if i == 0 else locale,
                     email=("deelnemer@demo.inburgergids.nl" if i == 0

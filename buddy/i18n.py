@@ -6,6 +6,11 @@ Order in which the locale is chosen (first match wins):
 3. the ``lang`` cookie, set whenever an explicit choice was made;
 4. the browser's ``Accept-Language`` header, negotiated with ``babel.negotiate_locale``;
 5. Dutch (``nl``), the default.
+
+This module is the one place that knows the locale list (``LOCALES``: interface, catalogs,
+toolkit content), the default (``DEFAULT_LOCALE``), text direction (``direction``) and how
+languages are named (``language_name``, ``native_language_name``). Everything else imports
+these; ``flask catalogs locales`` prints the list for the Makefile.
 """
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -15,7 +20,12 @@ from flask import current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+LOCALES = ("nl", "en", "ar", "fa", "ti", "uk", "tr", "so")  # interface, catalogs, toolkit
+DEFAULT_LOCALE = "nl"  # the source language of the toolkit and the UI default
 COOKIE = "lang"  # the name in development; production uses LANG_COOKIE_NAME (__Host-lang)
+# Languages Babel has no locale of its own for, mapped to the one it names them under:
+# Dari is Persian of Afghanistan.
+BABEL_LOCALES = {"prs": "fa_AF"}
 # Each language named in its own script, as the switcher shows it.
 NATIVE_NAMES = {
     "nl": "Nederlands",
@@ -31,7 +41,7 @@ NATIVE_NAMES = {
 
 def shipped_locales() -> tuple[str, ...]:
     """Return the interface locales this installation offers."""
-    return tuple(current_app.config["LOCALES"])
+    return LOCALES
 
 
 def explicit_choice() -> str | None:
@@ -55,7 +65,7 @@ def select_locale() -> str:
         return cookie
     accepted = [lang.replace("-", "_") for lang, _ in request.accept_languages]
     negotiated = negotiate_locale(accepted, list(locales), sep="_") if accepted else None
-    return negotiated or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return negotiated or DEFAULT_LOCALE
 
 
 def cookie_name() -> str:
@@ -100,10 +110,15 @@ def remember_choice(response):
     return response
 
 
+def babel_locale(code: str | Locale | None = None) -> Locale:
+    """Return Babel's locale for a language or locale code (default: the current one)."""
+    code = str(code or get_locale())
+    return Locale.parse(BABEL_LOCALES.get(code, code))
+
+
 def direction(locale: str | Locale | None = None) -> str:
     """Return ``rtl`` or ``ltr`` for ``locale`` (default: the current one), from Babel."""
-    loc = Locale.parse(str(locale or get_locale()))
-    return "rtl" if loc.text_direction == "rtl" else "ltr"
+    return "rtl" if babel_locale(locale).text_direction == "rtl" else "ltr"
 
 
 def language_tag(locale: str | Locale | None = None) -> str:
@@ -111,23 +126,18 @@ def language_tag(locale: str | Locale | None = None) -> str:
     return str(locale or get_locale()).replace("_", "-")
 
 
-def language_name(code: str, in_locale: str | None = None) -> str:
+def language_name(code: str, in_locale: str | Locale | None = None) -> str:
     """Return the name of language ``code`` in ``in_locale`` (default: current), via Babel."""
     try:
-        loc = Locale.parse(str(in_locale or get_locale()))
-        name = loc.languages.get(code)
+        languages = babel_locale(in_locale).languages
     except (ValueError, TypeError, UnknownLocaleError):
-        name = None
-    return name or code
+        return code
+    return languages.get(BABEL_LOCALES.get(code, code)) or languages.get(code) or code
 
 
 def native_language_name(code: str) -> str:
     """Return the name of language ``code`` in that language itself."""
-    if code in NATIVE_NAMES:
-        return NATIVE_NAMES[code]
-    if code == "prs":  # Dari: Babel knows it only as Persian of Afghanistan
-        return "دری"
-    return language_name(code, in_locale=code)
+    return NATIVE_NAMES.get(code) or language_name(code, in_locale=code)
 
 
 def switcher_links() -> list[dict]:

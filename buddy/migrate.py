@@ -1,12 +1,10 @@
 """Alembic wiring: the schema comes only from the revisions in ``migrations/``."""
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+from .data import MIGRATIONS as MIGRATIONS_DIR
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from . import clock
 from .extensions import db
+from .i18n import DEFAULT_LOCALE
 from .models import OutboxMessage, User
 
 
@@ -73,12 +74,12 @@ def queue_email(user: User, kind: str, **context) -> OutboxMessage | None:
 
     if not user.email or (kind not in SECURITY_KINDS and not may_notify(user)):
         return None
-    with force_locale(user.locale or "nl"):
+    with force_locale(user.locale or DEFAULT_LOCALE):
         subject = _subject(kind, context)
         body = render_template(f"email/{kind}.txt", user=user, **context)
     message = OutboxMessage(
         organisation_id=user.organisation_id, user_id=user.id, kind=kind,
-        recipient=user.email, locale=user.locale or "nl", subject=subject, body=body,
+        recipient=user.email, locale=user.locale or DEFAULT_LOCALE, subject=subject, body=body,
     )
     db.session.add(message)
     return message

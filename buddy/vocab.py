@@ -1,26 +1,40 @@
 """The fixed vocabularies of the domain: slots, interests, goals, levels, languages.
 
 Pure Python (no Flask, no ORM) so that models, forms, templates and the matching engine
-share one source of truth. Labels are translated where they are shown (see
-``buddy/labels.py``); here only the stable keys live.
+share one source of truth. The keys that matching reads, and the bit order of every stored
+bitmask (weekly slots, interests, goals), belong to the matching core
+(``buddy/matching/domain.py``, which imports nothing from the app): they are re-exported here
+and must never be redefined. This module adds the app-only vocabularies (states, routes,
+roles, ...). Labels are translated where they are shown (see ``buddy/labels.py``); here only
+the stable keys live.
 """
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PARTS = ("morning", "afternoon", "evening")
-SLOT_COUNT = len(DAYS) * len(PARTS)  # 21 weekly slots, index = day * 3 + part
-ALL_SLOTS_MASK = (1 << SLOT_COUNT) - 1
+from collections.abc import Iterable
 
-INTERESTS = (
-    "cooking", "sport", "nature", "music", "reading", "crafts",
-    "gardening", "games", "technology", "art", "film", "history",
+# Re-exported: the matching core owns these keys and the bit order of stored masks.
+from .matching.domain import (  # noqa: F401
+    DAYS,
+    DEFAULT_WEIGHTS,
+    DUTCH,
+    GENDERS,
+    GOALS,
+    INTERESTS,
+    LEVELS,
+    N_SLOTS,
+    PARTS,
+    bits_of,
+    keys_of,
+    mask_of,
+    slot_index,
+    slot_name,
 )
-# Participant goals and volunteer support offered use the same keys.
-GOALS = ("language", "work", "study", "business", "parenting_school", "volunteering", "social")
-LEVELS = ("A0", "A1", "A2", "B1", "B2+")
-TARGET_LEVELS = ("A1", "A2", "B1", "B2+")
+
+SLOT_COUNT = N_SLOTS  # 21 weekly slots, index = day * 3 + part
+ALL_SLOTS_MASK = (1 << SLOT_COUNT) - 1
+# Participant goals and volunteer support offered use the same keys (GOALS).
+TARGET_LEVELS = LEVELS[1:]  # A1 .. B2+
 ROUTES = ("unknown", "b1", "education", "z", "older_system", "not_obliged")
 AGE_BANDS = ("18-25", "26-35", "36-50", "51-65", "66+")
-GENDERS = ("f", "m", "x")
 GENDER_PREFS = ("any", "f", "m")
 LANGUAGE_LEVELS = ("basic", "good", "native")
 # Languages people can say they speak: ISO 639-1 codes. Names come from Babel.
@@ -47,33 +61,20 @@ CONSENT_METHODS = ("online", "verbal")
 OUTBOX_STATES = ("pending", "sent", "failed")
 PAIR_RULE_KINDS = ("pin", "forbid")
 
-DEFAULT_WEIGHTS = {
-    "availability": 0.25,
-    "proximity": 0.20,
-    "interests": 0.10,
-    "goals": 0.25,
-    "language": 0.10,
-    "waiting": 0.05,
-    "priority": 0.05,
-}
 DEFAULT_CHECKIN_DAYS = (14, 91, 182)
 
 
-def mask_from_keys(keys, vocabulary) -> int:
+def mask_from_keys(keys: Iterable[str], vocabulary: tuple[str, ...]) -> int:
     """Return the bitmask of ``keys`` over ``vocabulary`` (unknown keys are ignored)."""
-    return sum(1 << vocabulary.index(k) for k in set(keys) if k in vocabulary)
+    return mask_of({k for k in keys if k in vocabulary}, vocabulary)
 
 
-def keys_from_mask(mask: int, vocabulary) -> list[str]:
+def keys_from_mask(mask: int, vocabulary: tuple[str, ...]) -> list[str]:
     """Return the keys of ``vocabulary`` whose bit is set in ``mask``, in vocabulary order."""
-    return [k for i, k in enumerate(vocabulary) if mask >> i & 1]
-
-
-def slot_index(day: str, part: str) -> int:
-    """Return the 0-20 slot index of a day and part of the day."""
-    return DAYS.index(day) * len(PARTS) + PARTS.index(part)
+    return list(keys_of(mask, vocabulary))
 
 
 def slot_keys(mask: int) -> list[tuple[str, str]]:
-    """Return (day, part) for every slot set in ``mask``."""
-    return [(DAYS[i // 3], PARTS[i % 3]) for i in range(SLOT_COUNT) if mask >> i & 1]
+    """Return (day, part) for every weekly slot set in ``mask``, in slot order."""
+    return [slot_name(i) for i in bits_of(mask) if i < SLOT_COUNT]
+

@@ -18,6 +18,7 @@ from wtforms.validators import (
 
 from ..auth.services import normalise_email
 from ..forms import CleanStringField, SmallIntegerField
+from ..i18n import DEFAULT_LOCALE
 from ..people.forms import Radio, Select, locale_choices
 from . import services
 
@@ -112,7 +113,7 @@ class CoordinatorForm(FlaskForm):
                     Length(max=254, message=TOO_LONG),
                     Email(message=_l("This is not a valid e-mail address."))],
         render_kw={"dir": "ltr", "type": "email", "autocomplete": "off"})
-    locale = Select(_l("Language for their pages and e-mails"), choices=[], default="nl",
+    locale = Select(_l("Language for their pages and e-mails"), choices=[], default=DEFAULT_LOCALE,
                          invalid_choice_message=_l("Please choose a language."))
     delivery = Radio(
         _l("Invitation link"), default="email",

@@ -20,6 +20,7 @@ from ..auth.services import (
     revoke_all_sessions,
 )
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE
 from ..models import (
     AuditEvent,
     Match,
@@ -60,7 +61,7 @@ def email_taken(email: str) -> bool:
 
 
 def create_coordinator(organisation: Organisation, email: str, password: str | None,
-                       locale: str = "nl") -> User:
+                       locale: str = DEFAULT_LOCALE) -> User:
     """Create a coordinator of ``organisation`` (without a password: invite them)."""
     email = normalise_email(email)
     if email_taken(email):

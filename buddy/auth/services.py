@@ -4,7 +4,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pyotp
 from argon2 import PasswordHasher
@@ -13,6 +12,7 @@ from flask import current_app, session
 from sqlalchemy import select, update
 
 from .. import clock
+from ..data import DUTCH_PASSWORDS, LEAKED_PASSWORDS
 from ..extensions import db
 from ..models import Token, User, UserSession
 
@@ -46,12 +46,10 @@ def verify_password(user: User | None, password: str) -> bool:
 
 def _common_passwords() -> frozenset[str]:
     """The 30,000 most common passwords (zxcvbn's list, from leaked password sets) plus our
-    own list of Dutch ones (``buddy/data/common_passwords.txt``), compared case-folded."""
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
-    path = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
-    ours = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    return frozenset(p.strip().casefold() for p in [*FREQUENCY_LISTS["passwords"], *ours] if p)
+    own list of Dutch ones, both shipped in ``buddy/data/``, compared case-folded."""
+    lines = [line for path in (LEAKED_PASSWORDS, DUTCH_PASSWORDS)
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    return frozenset(p.strip().casefold() for p in lines if p.strip())
 
 
 COMMON_PASSWORDS = _common_passwords()

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, clock
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE
 from ..models import (
     CheckIn,
     LevelAssessment,
@@ -284,7 +285,7 @@ def introduce(match: Match, participant: ParticipantProfile,
 
 def checklist_url(locale: str | None) -> str:
     """Return the absolute link to the first-meeting checklist in ``locale``."""
-    return absolute_url("toolkit.page", slug=FIRST_MEETING_CHECKLIST, lang=locale or "nl")
+    return absolute_url("toolkit.page", slug=FIRST_MEETING_CHECKLIST, lang=locale or DEFAULT_LOCALE)
 
 
 def ensure_volunteer(match: Match, actor: User) -> VolunteerProfile:

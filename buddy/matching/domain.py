@@ -1,7 +1,9 @@
 """Domain vocabulary shared with the app: slots, interests, goals, levels, weights, codes.
 
-Everything here is plain Python: the app's models and forms use the same keys, so a value
-stored by the app can be handed to the matching package unchanged.
+The one owner of these keys and of their bit order: the app re-exports them (``buddy.vocab``)
+and stores its bitmasks through them, so a value stored by the app can be handed to the
+matching package unchanged. Append new keys at the end; reordering or removing one would
+scramble every stored mask (tests/foundation/test_vocabulary.py pins the order).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from ..vocab import (
     TARGET_LEVELS,
     VOG_STATES,
     keys_from_mask,
+    slot_keys,
 )
 from .base import Base, enum_check
 
@@ -53,6 +54,14 @@ class ProfileMixin:
     share_phone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+    @property
+    def availability_slots(self) -> list[tuple[str, str]]:
+        return slot_keys(self.availability)
+
+    @property
+    def interest_keys(self) -> list[str]:
+        return keys_from_mask(self.interests, INTERESTS)
 
 
 class VolunteerProfile(ProfileMixin, Base):

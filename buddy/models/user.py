@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
+from ..i18n import DEFAULT_LOCALE
 from ..vocab import ROLES
 from .base import Base, enum_check
 
@@ -29,7 +30,7 @@ class User(UserMixin, Base):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    locale: Mapped[str] = mapped_column(String(10), default="nl")
+    locale: Mapped[str] = mapped_column(String(10), default=DEFAULT_LOCALE)
     active: Mapped[bool] = mapped_column(default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_counter: Mapped[int | None] = mapped_column()

@@ -8,7 +8,6 @@ is written to the database before the last step, where the person gives consent.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from babel import Locale
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from .. import clock
 from ..audit import record
 from ..auth.services import hash_password
 from ..extensions import db
+from ..i18n import direction, language_name, native_language_name
 from ..models import (
     Match,
     Neighbourhood,
@@ -28,6 +28,7 @@ from ..notifications import queue_email
 from ..privacy.services import record_consent, withdraw_consent
 from ..vocab import (
     ALL_SLOTS_MASK,
+    DUTCH,
     GENDER_PREFS,
     GOALS,
     INTERESTS,
@@ -46,9 +47,6 @@ FINAL_STEP = "consent"
 DEFAULT_RADIUS_KM = 3
 # Matches the participant sees: a proposal is not shown until a coordinator approved it.
 VISIBLE_MATCH_STATES = ("approved", "active")
-# Babel has no locale "prs" (Dari); it names the language under "fa_AF".
-_BABEL_LANGUAGE_KEYS = {"prs": "fa_AF"}
-_SCRIPT_LOCALES = {"prs": "fa_AF"}
 
 
 # -- organisation and neighbourhoods ------------------------------------------------------
@@ -154,7 +152,7 @@ def form_values(draft: dict, step: str, locale: str) -> dict:
     values["interests"] = keys_from_mask(int(draft.get("interests") or 0), INTERESTS)
     values["goals"] = chosen_goals(draft)
     if step == "languages" and not draft.get("languages"):
-        values["languages"] = [locale] if locale in SPOKEN_LANGUAGES and locale != "nl" else []
+        values["languages"] = [locale] if locale in SPOKEN_LANGUAGES and locale != DUTCH else []
     values.pop("password_hash", None)
     return values
 
@@ -175,18 +173,11 @@ class LanguageName:
 
 def spoken_language_names(locale: str) -> dict[str, LanguageName]:
     """Return every spoken language with its own name, its name in ``locale`` and direction."""
-    reader = Locale.parse(locale)
-    names = {}
-    for code in SPOKEN_LANGUAGES:
-        key = _BABEL_LANGUAGE_KEYS.get(code, code)
-        own = Locale.parse(_SCRIPT_LOCALES.get(code, code))
-        names[code] = LanguageName(
-            code=code,
-            native=own.languages.get(key) or own.languages.get(code) or code,
-            local=reader.languages.get(key) or code,
-            direction="rtl" if own.text_direction == "rtl" else "ltr",
-        )
-    return names
+    return {
+        code: LanguageName(code=code, native=native_language_name(code),
+                           local=language_name(code, in_locale=locale), direction=direction(code))
+        for code in SPOKEN_LANGUAGES
+    }
 
 
 # -- registration ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from ..forms import (
     name_length,
     person_name,
 )
-from ..i18n import NATIVE_NAMES, language_name
+from ..i18n import DEFAULT_LOCALE, NATIVE_NAMES, language_name
 from ..vocab import (
     BARRIERS,
     GOALS,
@@ -356,7 +356,7 @@ class ContactFields(FlaskForm):
         _l("Phone number"), validators=[Length(max=30, message=TOO_LONG)],
         render_kw={"dir": "ltr", "type": "tel", "inputmode": "tel", "autocomplete": "off"},
         description=_l("Not required. A mobile number helps to send the login link by SMS."))
-    locale = Select(_l("Language for their pages and e-mails"), choices=[], default="nl",
+    locale = Select(_l("Language for their pages and e-mails"), choices=[], default=DEFAULT_LOCALE,
                          invalid_choice_message=_l("Please choose a language."))
 
     exclude_user_id: int | None = None

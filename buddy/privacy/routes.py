@@ -20,6 +20,7 @@ from .. import clock
 from ..access import public, roles_required
 from ..auth import services as auth_services
 from ..extensions import limiter
+from ..i18n import DEFAULT_LOCALE
 from . import services
 from .forms import ConsentActionForm, delete_form_for
 
@@ -70,7 +71,7 @@ def delete_account():
             form.password.errors.append(gettext("This password is not correct."))
         else:
             user = current_user._get_current_object()
-            locale = user.locale or "nl"
+            locale = user.locale or DEFAULT_LOCALE
             services.erase_person(user, actor=user)
             logout_user()
             session.clear()

@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select, update
 
 from .. import audit, clock
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE
 from ..models import (
     CheckIn,
     ConsentRecord,
@@ -87,7 +88,7 @@ def record_consent(user: User, purpose: str, locale: str, actor: User | None = N
         return current
     on_behalf = actor is not None and actor.id != user.id
     record = ConsentRecord(user_id=user.id, purpose=purpose, text_version=version,
-                           locale=(locale or "nl")[:10], method=method,
+                           locale=(locale or DEFAULT_LOCALE)[:10], method=method,
                            actor_id=actor.id if on_behalf else None)
     db.session.add(record)
     db.session.flush()

@@ -29,9 +29,10 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-# The content locales we ship. nl is the source language: every page is written in Dutch first.
-LOCALES = ("nl", "en", "ar", "fa", "ti", "uk", "tr", "so")
-DEFAULT_LOCALE = "nl"
+# The content locales are the interface locales (buddy.i18n). The default, nl, is the source
+# language: every page is written in Dutch first.
+from ..i18n import DEFAULT_LOCALE
+
 AUDIENCES = ("volunteer", "participant", "both")
 KINDS = ("instrument", "dos-and-donts", "guide")
 REQUIRED_KEYS = ("title", "audience", "kind", "order", "summary", "reviewed")

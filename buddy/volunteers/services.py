@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit, clock
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE
 from ..models import (
     Match,
     Neighbourhood,
@@ -107,7 +108,7 @@ def queue_signup_attempt(user: User, organisation: Organisation) -> OutboxMessag
     """Tell the owner of an address that someone tried to sign up with it."""
     if not user.email:
         return None
-    locale = user.locale or "nl"
+    locale = user.locale or DEFAULT_LOCALE
     with force_locale(locale):
         subject = gettext("Someone tried to sign up with your e-mail address")
         body = render_template(

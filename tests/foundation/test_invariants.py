@@ -1,7 +1,7 @@
 """Invariants the database itself enforces, on SQLite and PostgreSQL."""
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from buddy.extensions import db
@@ -32,6 +32,11 @@ def test_ended_and_rejected_matches_do_not_block_a_new_one():
     f.make_match(participant, volunteer, status="ended")
     f.make_match(participant, volunteer, status="rejected", volunteer_slot=2)
     _insert_match(participant, volunteer, "proposed", slot=3)
+    statuses = db.session.scalars(
+        select(Match.status).where(Match.participant_id == participant.id)
+        .order_by(Match.id)
+    ).all()
+    assert statuses == ["ended", "rejected", "proposed"]
 
 
 def test_volunteer_slot_cannot_be_taken_twice():

@@ -5,11 +5,11 @@ import re
 import subprocess
 
 import pytest
+from babel.messages.catalog import Catalog
 from flask_babel import force_locale, ngettext
 
 from buddy import catalogs
-
-LOCALES = ("nl", "en", "ar", "fa", "ti", "uk", "tr", "so")
+from buddy.i18n import LOCALES
 
 
 def test_extraction_is_up_to_date(tmp_path):
@@ -56,3 +56,52 @@ def test_arabic_has_six_plural_forms_and_uses_them(app_ctx):
             text = ngettext(singular, plural, n, **{name: n for name in names})
             expected = message.string[form] % {name: n for name in names}
             assert text == expected
+
+
+# -- the checker itself ---------------------------------------------------------------------------
+
+def _catalog(locale: str, *messages) -> Catalog:
+    catalog = Catalog(locale=locale)
+    for msgid, msgstr in messages:
+        catalog.add(msgid, msgstr)
+    return catalog
+
+
+def test_every_plural_message_is_checked_not_only_the_last():
+    catalog = _catalog("ar", (("%(num)d day", "%(num)d days"), ("%(num)d يوم",) * 2),
+                       ("Welcome", "مرحبًا بك"))
+    assert catalogs.catalog_problems(catalog) == ["plural forms: '%(num)d day' has 2, not 6"]
+
+
+def test_a_plural_forms_header_that_disagrees_with_the_language_is_reported():
+    catalog = _catalog("ar", ("Welcome", "مرحبًا بك"))
+    catalog._num_plurals = 2  # what a Plural-Forms header copied from another language sets
+    assert catalogs.catalog_problems(catalog) == ["plural forms: the header says 2, ar has 6"]
+
+
+@pytest.mark.parametrize(("msgid", "msgstr"), [
+    ("Hello %s", "Hallo"),
+    ("%s of %s", "%s"),
+    ("{} new messages", "nieuwe berichten"),
+    ("{name} joined", "doet mee"),
+    ("Saved %(count)d", "%(aantal)d opgeslagen"),
+    ("%.1f km", "km"),
+])
+def test_placeholder_drift_is_found(msgid, msgstr):
+    assert catalogs.catalog_problems(_catalog("nl", (msgid, msgstr))) == [
+        f"placeholders differ: {msgid!r} -> {msgstr!r}"]
+
+
+@pytest.mark.parametrize(("msgid", "msgstr"), [
+    ("100%% sure, %(name)s", "%(name)s, 100%% zeker"),
+    ("{} of {}", "{} van {}"),
+    ("%s and %d", "%d en %s"),
+])
+def test_matching_placeholders_pass(msgid, msgstr):
+    assert catalogs.catalog_problems(_catalog("nl", (msgid, msgstr))) == []
+
+
+def test_flask_catalogs_check_passes_on_the_shipped_catalogs(app):
+    result = app.test_cli_runner().invoke(args=["catalogs", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"Catalogs ok: {', '.join(LOCALES)}."

@@ -8,10 +8,10 @@ import pytest
 from babel.messages.pofile import read_po
 
 from buddy import catalogs
+from buddy.i18n import LOCALES
 from buddy.models import User
 from tests import factories as f
 
-LOCALES = ("nl", "en", "ar", "fa", "ti", "uk", "tr", "so")
 RTL = {"ar", "fa"}
 PUBLIC_PAGES = ["/", "/login", "/reset", "/privacy", "/organisations", "/toolkit/",
                 "/does-not-exist"]

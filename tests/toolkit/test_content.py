@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from buddy.i18n import LOCALES
 from buddy.toolkit.content import (
     AUDIENCES,
     KINDS,
-    LOCALES,
     MAX_QUERY_CHARS,
     REQUIRED_KEYS,
     SLUG_RE,
