@@ -174,7 +174,7 @@ def purge_expired_command(now_text: str | None) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the commands to ``flask``."""
-    from .coordinator.commands import COMMANDS
+    from .lifecycle.commands import COMMANDS
 
     app.cli.add_command(db_cli)
     for command in COMMANDS:

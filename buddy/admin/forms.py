@@ -17,8 +17,7 @@ from wtforms.validators import (
 )
 
 from ..auth.services import normalise_email
-from ..forms import CleanStringField
-from ..people.forms import Radio, Select, locale_choices
+from ..forms import CleanStringField, Radio, Select, locale_choices
 from . import services
 
 TOO_LONG = _l("This is too long.")

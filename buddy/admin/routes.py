@@ -5,9 +5,9 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from ..access import roles_required
+from ..errors import ActionRefused
 from ..extensions import db
 from ..models import Organisation, User
-from ..people.services import ActionRefused
 from . import services
 from .forms import AccountLookupForm, AuditFilterForm, CoordinatorForm, OrganisationForm
 

@@ -5,15 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from ..forms import CleanTextAreaField
+from ..forms import CleanTextAreaField, not_in_future
 from ..models.base import today
 from .services import MEETING_MINUTES
-
-
-def not_in_future(form, field) -> None:
-    """Refuse a date after today."""
-    if field.data and field.data > today():
-        raise ValidationError(_l("The date cannot be in the future."))
 
 
 def not_before_start(form, field) -> None:

@@ -9,6 +9,8 @@ from flask_babel import force_locale, ngettext
 
 from buddy import catalogs
 
+pytestmark = pytest.mark.client_language(None)
+
 LOCALES = ("nl", "en", "ar", "fa", "ti", "uk", "tr", "so")
 
 

@@ -11,6 +11,8 @@ from buddy import catalogs
 from buddy.models import User
 from tests import factories as f
 
+pytestmark = pytest.mark.client_language(None)
+
 LOCALES = ("nl", "en", "ar", "fa", "ti", "uk", "tr", "so")
 RTL = {"ar", "fa"}
 PUBLIC_PAGES = ["/", "/login", "/reset", "/privacy", "/organisations", "/toolkit/",
