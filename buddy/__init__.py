@@ -89,7 +89,7 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Expose locale, direction and helpers to every template."""
-    from . import i18n, labels
+    from . import i18n, labels, vocab
 
     @app.context_processor
     def inject_locale():
@@ -100,6 +100,7 @@ def register_template_helpers(app: Flask) -> None:
             "native_language_name": i18n.native_language_name,
             "language_name": i18n.language_name,
             "labels": labels,
+            "vocab": vocab,
             "current_user": current_user,
             "g": g,
         }

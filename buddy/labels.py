@@ -135,3 +135,18 @@ WEIGHTS = {
     "waiting": _l("Waiting time"),
     "priority": _l("Priority area"),
 }
+
+# The colour of each state of each state machine: the same state has the same badge on
+# every page (the ``badge`` macro of ``_kit.html`` reads this table).
+BADGES = {
+    "match": (MATCH_STATES, {"proposed": "badge-warn", "approved": "badge-ok",
+                             "active": "badge-ok", "ended": "badge-muted",
+                             "rejected": "badge-danger"}),
+    "screening": (SCREENING, {"registered": "badge-muted", "intake_done": "badge-warn",
+                              "vog_received": "badge-warn", "approved": "badge-ok",
+                              "rejected": "badge-danger"}),
+    "vog": (VOG, {"not_requested": "badge-muted", "requested": "badge-warn",
+                  "received": "badge-ok", "expired": "badge-danger"}),
+    "participant": (PARTICIPANT_STATES, {"waiting": "badge-warn", "matched": "badge-ok",
+                                         "paused": "badge-muted", "withdrawn": "badge-muted"}),
+}
