@@ -46,7 +46,7 @@ def prepare(url: str, participants: int, volunteers: int, secret: str) -> dict:
     """Migrate, seed, run matching, and return session cookies of test users."""
     import hashlib
 
-    from buddy.coordinator.matching_service import MatchingParams, create_run
+    from buddy.matchmaking.pool import MatchingParams, create_run
 
     engine = make_engine(url)
     migrate.upgrade(engine)

@@ -60,20 +60,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register one blueprint per audience."""
+    """Register one blueprint per feature (see docs/architecture.md)."""
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
-    from .coordinator.routes import bp as coordinator_bp
+    from .dashboard.routes import bp as dashboard_bp
+    from .intake.routes import bp as intake_bp
+    from .lifecycle.routes import bp as lifecycle_bp
     from .main.routes import bp as main_bp
     from .matches.routes import bp as matches_bp
+    from .matchmaking.routes import bp as matchmaking_bp
+    from .monitor.routes import bp as monitor_bp
     from .participants.routes import bp as participants_bp
-    from .people.routes import bp as people_bp
+    from .places.routes import bp as places_bp
     from .privacy.routes import bp as privacy_bp
+    from .screening.routes import bp as screening_bp
     from .toolkit.routes import bp as toolkit_bp
     from .volunteers.routes import bp as volunteers_bp
 
-    for blueprint in (main_bp, auth_bp, volunteers_bp, participants_bp, coordinator_bp,
-                      people_bp, matches_bp, toolkit_bp, admin_bp, privacy_bp):
+    for blueprint in (main_bp, auth_bp, volunteers_bp, participants_bp, matches_bp, toolkit_bp,
+                      privacy_bp, dashboard_bp, screening_bp, intake_bp, places_bp,
+                      matchmaking_bp, lifecycle_bp, monitor_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 
@@ -103,7 +109,7 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Expose locale, direction and helpers to every template."""
-    from . import i18n, labels
+    from . import i18n, labels, vocab
 
     @app.context_processor
     def inject_locale():
@@ -114,6 +120,7 @@ def register_template_helpers(app: Flask) -> None:
             "native_language_name": i18n.native_language_name,
             "language_name": i18n.language_name,
             "labels": labels,
+            "vocab": vocab,
             "current_user": current_user,
             "g": g,
         }

@@ -11,6 +11,9 @@ from functools import wraps
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from .extensions import db
+from .models import Organisation
+
 log = logging.getLogger("buddy.access")
 
 PUBLIC_ENDPOINTS = frozenset({
@@ -69,4 +72,25 @@ def own_org_or_404(obj):
         log.warning("cross-organisation access user=%s target=%s:%s", current_user.id,
                     type(obj).__name__, getattr(obj, "id", None))
         abort(404)
+    return obj
+
+
+def own_or_404(model, object_id: int):
+    """Return row ``object_id`` of ``model`` in the coordinator's organisation, else 404."""
+    return own_org_or_404(db.session.get(model, object_id))
+
+
+def current_organisation():
+    """Return the signed-in coordinator's organisation, else 404."""
+    organisation = db.session.get(Organisation, current_user.organisation_id or 0)
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def in_organisation(model, object_id: int, organisation_id: int):
+    """Return the row of ``model`` with ``object_id`` if it belongs to the organisation."""
+    obj = db.session.get(model, object_id)
+    if obj is None or getattr(obj, "organisation_id", None) != organisation_id:
+        return None
     return obj

@@ -168,7 +168,7 @@ def purge_expired_command() -> None:
 def register_cli(app: Flask) -> None:
     """Add the commands to ``flask``."""
     from .catalogs import catalogs_cli
-    from .coordinator.commands import COMMANDS
+    from .lifecycle.commands import COMMANDS
 
     app.cli.add_command(db_cli)
     app.cli.add_command(catalogs_cli)

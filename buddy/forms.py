@@ -1,13 +1,32 @@
-"""Form building blocks shared by every blueprint: field types and validators."""
+"""The form kit shared by every blueprint: field types, validators and small forms.
+
+One of each: ``DecimalCommaField``, ``not_in_future``, ``RejectForm``, ``ConfirmForm``,
+``Select``/``Radio`` (choices assigned after construction), ``locale_choices``.
+"""
 
 import re
 import unicodedata
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import Length, ValidationError
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from . import clock
+from .i18n import NATIVE_NAMES, language_name
 from .vocab import DAYS, PARTS, slot_index, slot_keys
+
+TOO_LONG = _l("This is too long.")
+EARLIEST_DATE = date(2000, 1, 1)
 
 
 def clean_text(value: str | None) -> str:
@@ -106,3 +125,139 @@ def person_name(form, field) -> None:
         raise ValidationError(_l("Please write only your name."))
     if not any(unicodedata.category(ch)[0] == "L" for ch in value):
         raise ValidationError(_l("Please write your name with letters."))
+
+
+# WTForms 3.3 warns (an error in our tests) when tuple choices are passed to a field's
+# constructor; assigning them right after is supported and keeps the (value, label) pairs
+# that the shared form macros and MultiCheckboxField expect.
+
+class Select(SelectField):
+    """A select whose ``(value, label)`` choices are assigned after construction."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=[], **kwargs)
+        self.choices = list(choices)
+
+
+class Radio(RadioField):
+    """Radio buttons whose ``(value, label)`` choices are assigned after construction."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=[], **kwargs)
+        self.choices = list(choices)
+
+
+def not_in_future(form, field) -> None:
+    """A date that already happened (today is fine), and not absurdly long ago."""
+    if field.data and field.data > clock.today():
+        raise ValidationError(_l("This date is in the future."))
+    if field.data and field.data < EARLIEST_DATE:
+        raise ValidationError(_l("This date is too long ago."))
+
+
+_DECIMAL = re.compile(r"^[+-]?\d{1,3}(?:[.,]\d{1,12})?$")
+
+
+class DecimalCommaField(StringField):
+    """A decimal number typed with a comma or a dot (52,0907 or 52.0907); no NaN, no 1e3."""
+
+    def __init__(self, label=None, validators=None, invalid_message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message or _l(
+            "Please write a number, like 52,0907 or 52.0907.")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return
+        raw = clean_text(valuelist[0]).replace(" ", "")
+        if not raw:
+            return
+        if not _DECIMAL.match(raw):
+            raise ValueError(self.invalid_message)
+        self.data = float(raw.replace(",", "."))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:.6f}".rstrip("0").rstrip(".")
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for single-button actions."""
+
+
+REASON_MAX = 300
+
+
+class RejectForm(FlaskForm):
+    """Reject something (a volunteer, a proposed pair) with a short reason.
+
+    ``label`` and ``description`` say what the reason is about on each page.
+    """
+
+    reason = CleanTextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Please give a reason.")),
+                    Length(max=REASON_MAX,
+                           message=_l("Please write at most %(max)d characters."))],
+        render_kw={"maxlength": REASON_MAX, "rows": 2})
+
+    def __init__(self, *args, label=None, description=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label is not None:
+            self.reason.label.text = label
+        if description is not None:
+            self.reason.description = description
+
+
+def all_choice(label=None) -> list[tuple[str, str]]:
+    """The empty first choice of a filter: everything."""
+    return [("", label or _l("All"))]
+
+
+def vocab_choices(vocab_labels: dict) -> list[tuple[str, str]]:
+    """Choices from a table of ``buddy.labels``."""
+    return list(vocab_labels.items())
+
+
+def neighbourhood_choices(neighbourhoods) -> list[tuple[str, str]]:
+    """Return select choices for an organisation's neighbourhoods (ids as strings)."""
+    return [(str(n.id), n.name) for n in neighbourhoods]
+
+
+def locale_choices() -> list[tuple[str, str]]:
+    """Interface languages, each named in its own script and in the reader's language."""
+    choices = []
+    for code, native in NATIVE_NAMES.items():
+        local = language_name(code)
+        choices.append((code, native if local == native else f"{native} ({local})"))
+    return choices
+
+
+class ListFilterForm(FlaskForm):
+    """Filters of a coordinator's list (GET, no CSRF): a name, a neighbourhood, a page."""
+
+    class Meta:
+        csrf = False
+
+    q = CleanStringField(_l("Name"), validators=[Length(max=100, message=TOO_LONG)])
+    neighbourhood = Select(_l("Neighbourhood"), choices=[], default="")
+    page = SmallIntegerField(_l("Page"), default=1,
+                        validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+    def __init__(self, *args, neighbourhoods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.neighbourhood.choices = all_choice() + neighbourhood_choices(neighbourhoods)
+
+    def neighbourhood_id(self) -> int | None:
+        return int(self.neighbourhood.data) if self.neighbourhood.data else None
+
+    def page_number(self) -> int:
+        if self.page.errors or not self.page.data:
+            return 1
+        return self.page.data
+
+    def valid_fields(self) -> set[str]:
+        """Return the names of the fields without errors (invalid filters are left out)."""
+        return {name for name, field in self._fields.items() if not field.errors}

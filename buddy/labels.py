@@ -1,6 +1,12 @@
-"""Translated labels for the vocabularies in ``buddy.vocab`` (lazy, so usable at import)."""
+"""The one table of translated labels: every code the app stores, named for people.
+
+Lazy, so usable at import; templates reach it as ``labels`` (for example
+``labels.MATCH_STATES[match.status]``). Keys come from ``buddy.vocab``.
+"""
 
 from flask_babel import lazy_gettext as _l
+
+from .i18n import language_name
 
 DAYS = {
     "mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"), "thu": _l("Thursday"),
@@ -84,3 +90,63 @@ ROLES = {
     "volunteer": _l("Volunteer"), "participant": _l("Participant"),
 }
 MEETING_MODES = {"in_person": _l("In person"), "online": _l("Online")}
+
+# Consent purposes as the person reads them on their own pages.
+CONSENT_TITLES = {
+    "privacy": _l("Privacy statement"), "code_of_conduct": _l("Code of conduct"),
+    "vog_check": _l("Certificate of conduct (VOG)"),
+    "share_contact": _l("Sharing contact details"),
+}
+# Consent purposes as a coordinator reads them on a person's page.
+CONSENT_PURPOSES = {
+    "privacy": _l("Keeping their data to find and support a buddy"),
+    "code_of_conduct": _l("Code of conduct"),
+    "vog_check": _l("Checking the certificate of conduct (VOG)"),
+    "share_contact": _l("Sharing contact details with the buddy"),
+}
+# Audit actions of screening, as a coordinator reads them in a history list.
+SCREENING_ACTIONS = {
+    "volunteer.intake_recorded": _l("Intake talk recorded"),
+    "volunteer.vog_recorded": _l("VOG recorded"),
+    "volunteer.training_recorded": _l("Training recorded"),
+    "volunteer.approved": _l("Approved"),
+    "volunteer.rejected": _l("Rejected"),
+    "volunteer.vog_expired": _l("VOG expired"),
+}
+
+# Spoken languages that Babel has no name for in every locale.
+MISSING_LANGUAGE_NAMES = {"prs": _l("Dari")}
+
+
+def spoken_language_name(code: str) -> str:
+    """Return the name of spoken language ``code`` in the reader's language."""
+    name = language_name(code)
+    if name == code and code in MISSING_LANGUAGE_NAMES:
+        return str(MISSING_LANGUAGE_NAMES[code])
+    return name
+
+# Score components of the matching, as the coordinator sets their weights.
+WEIGHTS = {
+    "availability": _l("Shared time"),
+    "proximity": _l("Living close by"),
+    "interests": _l("Shared interests"),
+    "goals": _l("Goal fit"),
+    "language": _l("Shared language (Dutch below A2)"),
+    "waiting": _l("Waiting time"),
+    "priority": _l("Priority area"),
+}
+
+# The colour of each state of each state machine: the same state has the same badge on
+# every page (the ``badge`` macro of ``_kit.html`` reads this table).
+BADGES = {
+    "match": (MATCH_STATES, {"proposed": "badge-warn", "approved": "badge-ok",
+                             "active": "badge-ok", "ended": "badge-muted",
+                             "rejected": "badge-danger"}),
+    "screening": (SCREENING, {"registered": "badge-muted", "intake_done": "badge-warn",
+                              "vog_received": "badge-warn", "approved": "badge-ok",
+                              "rejected": "badge-danger"}),
+    "vog": (VOG, {"not_requested": "badge-muted", "requested": "badge-warn",
+                  "received": "badge-ok", "expired": "badge-danger"}),
+    "participant": (PARTICIPANT_STATES, {"waiting": "badge-warn", "matched": "badge-ok",
+                                         "paused": "badge-muted", "withdrawn": "badge-muted"}),
+}

@@ -1,5 +1,9 @@
 """Shared fixtures: one migrated database per run, one rolled-back transaction per test.
 
+Markers choose what a test gets (registered in ``pyproject.toml``):
+``no_database`` (pure code: no app, no per-test transaction) and ``client_language(code)``
+(the ``Accept-Language`` test clients send; ``None`` sends none; default ``en``).
+
 Backend: SQLite by default; set ``TEST_DATABASE_URL`` to a PostgreSQL server URL (for
 example ``postgresql://postgres@127.0.0.1:5432/postgres``) and the run creates its own
 uniquely named database there, migrates it, and drops it at the end.
@@ -135,7 +139,7 @@ class Traveller:
         return app_clock.today()
 
 
-NO_DATABASE_DIRS = {"matching", "deploy"}  # no shared app or database (deploy: its own)
+pytest_plugins = ["tests.workspace_fixtures"]
 _extra_engines: list = []
 
 
@@ -159,7 +163,7 @@ def _dispose_engines_of_extra_apps(monkeypatch):
 @pytest.fixture(autouse=True)
 def _transaction(request):
     """Run each test inside a transaction that is rolled back afterwards."""
-    if "live_app" in request.fixturenames or NO_DATABASE_DIRS & set(request.node.path.parts):
+    if "live_app" in request.fixturenames or request.node.get_closest_marker("no_database"):
         yield
         return
     app = request.getfixturevalue("app")
@@ -178,18 +182,18 @@ def _transaction(request):
 
 
 # Most tests read English messages (the source strings), so their clients ask for English
-# unless a test says otherwise; the tests of the Dutch default and of the catalogs
-# (tests/foundation, tests/i18n) send no Accept-Language at all.
-LANGUAGE_NEUTRAL_DIRS = {"foundation", "i18n"}
-_default_language = {"value": "en"}
+# unless the test is marked otherwise: the tests of the Dutch default and of the catalogs
+# carry ``client_language(None)`` and send no Accept-Language at all.
+DEFAULT_CLIENT_LANGUAGE = "en"
+_default_language = {"value": DEFAULT_CLIENT_LANGUAGE}
 
 
 @pytest.fixture(autouse=True)
 def _client_language(request):
-    neutral = LANGUAGE_NEUTRAL_DIRS & set(request.node.path.parts)
-    _default_language["value"] = None if neutral else "en"
+    marker = request.node.get_closest_marker("client_language")
+    _default_language["value"] = marker.args[0] if marker else DEFAULT_CLIENT_LANGUAGE
     yield
-    _default_language["value"] = "en"
+    _default_language["value"] = DEFAULT_CLIENT_LANGUAGE
 
 
 class Client(FlaskClient):

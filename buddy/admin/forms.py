@@ -17,9 +17,8 @@ from wtforms.validators import (
 )
 
 from ..auth.services import normalise_email
-from ..forms import CleanStringField, SmallIntegerField
+from ..forms import CleanStringField, Radio, Select, SmallIntegerField, locale_choices
 from ..i18n import DEFAULT_LOCALE
-from ..people.forms import Radio, Select, locale_choices
 from . import services
 
 TOO_LONG = _l("This is too long.")

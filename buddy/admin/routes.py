@@ -5,10 +5,10 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from ..access import roles_required
+from ..errors import ActionRefused
 from ..extensions import db
 from ..models import Organisation, User
 from ..notifications import absolute_url
-from ..people.services import ActionRefused
 from . import services
 from .forms import AccountLookupForm, AuditFilterForm, CoordinatorForm, OrganisationForm
 

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from .. import audit
+from ..auth.invitations import Invitation, invite_user
 from ..auth.services import (
     find_login,
     hash_password,
@@ -19,6 +20,7 @@ from ..auth.services import (
     normalise_email,
     revoke_all_sessions,
 )
+from ..errors import ActionRefused
 from ..extensions import db
 from ..i18n import DEFAULT_LOCALE
 from ..models import (
@@ -30,8 +32,7 @@ from ..models import (
     UserSession,
     VolunteerProfile,
 )
-from ..people.invitations import Invitation, invite_user
-from ..people.services import ActionRefused, Page, paginate
+from ..pagination import Page, paginate
 from ..vocab import OPEN_MATCH_STATES
 
 

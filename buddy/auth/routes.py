@@ -56,22 +56,12 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def home_for(user: User) -> str:
-    """Return the landing page of ``user``'s role."""
-    return {
-        "admin": url_for("admin.index"),
-        "coordinator": url_for("coordinator.dashboard"),
-        "volunteer": url_for("volunteers.dashboard"),
-        "participant": url_for("participants.dashboard"),
-    }[user.role]
-
-
 def finish_login(user: User, mfa_passed: bool = False):
     """Open the session and send the user on."""
     target = safe_next(session.get("next_after_login"))
     services.start_session(user, request.headers.get("User-Agent", ""), mfa_passed)
     login_user(user)
-    return redirect(target or home_for(user))
+    return redirect(target or services.home_for(user))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -80,7 +70,7 @@ def finish_login(user: User, mfa_passed: bool = False):
 def login():
     """Log in with e-mail (or phone) and password."""
     if current_user.is_authenticated:
-        return redirect(home_for(current_user))
+        return redirect(services.home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.find_login(form.identifier.data)
@@ -136,7 +126,7 @@ def recovery_codes():
     """Show new recovery codes once."""
     codes = session.pop("show_recovery_codes", None)
     if not codes:
-        return redirect(home_for(current_user))
+        return redirect(services.home_for(current_user))
     return render_template("auth/recovery_codes.html", codes=codes)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app, session
+from flask import current_app, session, url_for
 from sqlalchemy import select, update
 
 from .. import clock
@@ -217,3 +217,13 @@ def use_recovery_code(user: User, code: str) -> bool:
     remaining.remove(digest)
     user.recovery_codes = remaining
     return True
+
+
+def home_for(user: User) -> str:
+    """Return the landing page of ``user``'s role."""
+    return {
+        "admin": url_for("admin.index"),
+        "coordinator": url_for("dashboard.dashboard"),
+        "volunteer": url_for("volunteers.dashboard"),
+        "participant": url_for("participants.dashboard"),
+    }[user.role]

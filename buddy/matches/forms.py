@@ -6,14 +6,8 @@ from wtforms import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from .. import clock
-from ..forms import CleanTextAreaField, SmallIntegerField
+from ..forms import CleanTextAreaField, SmallIntegerField, not_in_future
 from .services import MEETING_MINUTES
-
-
-def not_in_future(form, field) -> None:
-    """Refuse a date after today."""
-    if field.data and field.data > clock.today():
-        raise ValidationError(_l("The date cannot be in the future."))
 
 
 def not_before_start(form, field) -> None:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from .. import clock
 from ..access import roles_required
 from ..extensions import db
+from ..lifecycle import services as lifecycle
 from ..models import ParticipantProfile, VolunteerProfile
 from . import services
 from .forms import FirstMeetingForm, MeetingForm
@@ -31,9 +32,9 @@ def _render(match, first_form=None, meeting_form=None, status: int = 200):
     return render_template(
         "matches/detail.html", match=match, other=other, participant=participant,
         volunteer=volunteer, earliest=earliest,
-        contact=services.shared_contact(other) if other and match.is_open else None,
-        meetings=services.meetings_of(match.id) if current_user.role == "volunteer" else [],
-        checklist_url=services.checklist_url(current_user.locale),
+        contact=lifecycle.shared_contact(other) if other and match.is_open else None,
+        meetings=lifecycle.meetings_of(match.id) if current_user.role == "volunteer" else [],
+        checklist_url=lifecycle.checklist_url(current_user.locale),
         first_form=first_form, meeting_form=meeting_form,
     ), status
 
@@ -56,10 +57,10 @@ def first_meeting(match_id: int):
         return _render(match, first_form=form, status=422)
     try:
         services.ensure_volunteer(match, current_user)
-        services.activate(match, current_user, form.met_on.data)
-    except services.MatchActionError as error:
+        lifecycle.activate(match, current_user, form.met_on.data)
+    except lifecycle.MatchActionError as error:
         db.session.rollback()
-        flash(services.action_message(error.code), "error")
+        flash(lifecycle.action_message(error.code), "error")
         return redirect(url_for("matches.detail", match_id=match_id))
     flash(gettext("Thank you! The match has started. Enjoy your meetings."), "success")
     return redirect(url_for("matches.detail", match_id=match_id))
@@ -77,9 +78,9 @@ def log_meeting(match_id: int):
     try:
         services.log_meeting(match, current_user, form.met_on.data, form.minutes.data,
                              form.activity.data)
-    except services.MatchActionError as error:
+    except lifecycle.MatchActionError as error:
         db.session.rollback()
-        flash(services.action_message(error.code), "error")
+        flash(lifecycle.action_message(error.code), "error")
         return redirect(url_for("matches.detail", match_id=match_id))
     flash(gettext("The meeting is saved."), "success")
     return redirect(url_for("matches.detail", match_id=match_id) + "#meetings")

@@ -16,7 +16,6 @@ from flask_login import current_user, login_user
 
 from ..access import public, roles_required
 from ..auth import services as auth_services
-from ..auth.routes import home_for
 from ..extensions import limiter
 from . import services, wizard
 from .forms import PauseForm, ProfileForm, profile_form_data
@@ -48,7 +47,7 @@ def signup(slug: str, step: str | None):
     """Sign up as a volunteer, one step per page; Back keeps what was typed."""
     organisation = _organisation_or_404(slug)
     if current_user.is_authenticated:
-        return redirect(home_for(current_user))
+        return redirect(auth_services.home_for(current_user))
     if step is not None and step not in wizard.STEPS:
         abort(404)
     draft = wizard.SignupDraft(organisation)

@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 
 from buddy.config import normalise_database_url
 
-pytestmark = pytest.mark.deploy
+pytestmark = [pytest.mark.deploy, pytest.mark.no_database]
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -9,6 +9,8 @@ import pytest
 from buddy import create_app
 from buddy.config import load_config
 
+pytestmark = pytest.mark.no_database
+
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 UNITS = DEPLOY / "systemd"
 

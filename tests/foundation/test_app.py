@@ -6,6 +6,8 @@ from buddy import create_app
 from buddy.config import ConfigError, load_config
 from tests.conftest import app_config, html_attr
 
+pytestmark = pytest.mark.client_language(None)
+
 STRONG_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa99887766554433221100"
 
 

@@ -11,7 +11,9 @@ from werkzeug.datastructures import MultiDict
 import buddy
 from buddy import clock
 from buddy.matches.forms import MeetingForm
-from buddy.people.forms import IntakeTalkForm
+from buddy.screening.forms import IntakeTalkForm
+
+pytestmark = pytest.mark.client_language(None)
 
 WALL_CLOCK = re.compile(r"datetime\.now\(|date\.today\(|utcnow\(|time\.time\(\)|func\.now\(")
 

@@ -8,6 +8,8 @@ from buddy.extensions import db
 from buddy.models import Match, ParticipantProfile, VolunteerProfile
 from tests import factories as f
 
+pytestmark = pytest.mark.client_language(None)
+
 
 def _insert_match(participant, volunteer, status="proposed", slot=1):
     db.session.add(Match(organisation_id=participant.organisation_id,

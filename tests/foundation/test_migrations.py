@@ -11,7 +11,7 @@ from buddy.extensions import make_engine
 from buddy.models import Base
 from tests.conftest import fresh_database
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.client_language(None)]
 
 
 @pytest.fixture

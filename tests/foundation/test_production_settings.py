@@ -9,6 +9,8 @@ import pytest
 
 from buddy.config import ConfigError, environment_when_unset, load_config
 
+pytestmark = pytest.mark.client_language(None)
+
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa99887766554433221100"
 SAFE = {

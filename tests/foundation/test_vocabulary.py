@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 
 import buddy
@@ -19,6 +20,8 @@ from buddy.matching import ParticipantRow, VolunteerRow, WeightTable, build_feat
 from buddy.matching.explain import explain_pairs
 from buddy.models import ParticipantProfile, VolunteerProfile
 from tests import factories as f
+
+pytestmark = pytest.mark.client_language(None)
 
 SLOTS = [("mon", "evening"), ("wed", "morning"), ("sun", "afternoon"), ("sun", "evening")]
 INTERESTS = ["cooking", "games", "history"]

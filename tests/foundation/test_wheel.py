@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 
 from buddy import catalogs
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_database]
 
 TOOLKIT_SLUG = "making-agreements"  # has an Arabic version
 

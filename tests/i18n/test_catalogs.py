@@ -11,6 +11,9 @@ from flask_babel import force_locale, ngettext
 from buddy import catalogs
 from buddy.i18n import LOCALES
 
+pytestmark = pytest.mark.client_language(None)
+
+
 
 def test_extraction_is_up_to_date(tmp_path):
     fresh = catalogs.load(catalogs.extract(tmp_path / "fresh.pot"))

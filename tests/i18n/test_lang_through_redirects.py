@@ -1,8 +1,12 @@
 """``?lang=xx`` survives a redirect: the cookie is set and the parameter is carried on."""
 
+import pytest
+
 from buddy import i18n
 from tests import factories as f
 from tests.conftest import html_attr
+
+pytestmark = pytest.mark.client_language(None)
 
 
 def test_volunteer_signup_link_in_arabic_opens_the_first_step_in_arabic(client):

@@ -9,6 +9,8 @@ import buddy
 from buddy import catalogs, i18n
 from buddy.data import TOOLKIT_CONTENT, TRANSLATIONS
 
+pytestmark = pytest.mark.client_language(None)
+
 
 def test_every_shipped_locale_has_a_catalog_a_native_name_and_nothing_more():
     assert tuple(i18n.NATIVE_NAMES) == i18n.LOCALES

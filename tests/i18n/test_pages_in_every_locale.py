@@ -12,6 +12,8 @@ from buddy.i18n import LOCALES
 from buddy.models import User
 from tests import factories as f
 
+pytestmark = pytest.mark.client_language(None)
+
 RTL = {"ar", "fa"}
 PUBLIC_PAGES = ["/", "/login", "/reset", "/privacy", "/organisations", "/toolkit/",
                 "/does-not-exist"]

@@ -26,6 +26,8 @@ from buddy.matching import (
 from buddy.matching.candidates import auction_prices
 from tests.matching.geo import AMSTERDAM, ROTTERDAM, east_of
 
+pytestmark = pytest.mark.no_database
+
 
 def feasible(participants, volunteers, forbidden=(), ended_badly=()) -> np.ndarray:
     features = build_features(participants, volunteers)

@@ -25,6 +25,8 @@ from buddy.matching import (
 from buddy.matching.constraints import PairRules
 from tests.matching.geo import AMSTERDAM, ROTTERDAM, east_of, haversine_km
 
+pytestmark = pytest.mark.no_database
+
 MON_EVENING, SAT_MORNING = slots_mask([("mon", "evening")]), slots_mask([("sat", "morning")])
 
 

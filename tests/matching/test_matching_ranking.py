@@ -1,6 +1,7 @@
 """rank_candidates: one participant's feasible volunteers, ranked as the run would score them."""
 
 import numpy as np
+import pytest
 
 from buddy.matching import (
     PairRules,
@@ -12,6 +13,8 @@ from buddy.matching import (
     slots_mask,
 )
 from tests.matching.geo import ROTTERDAM
+
+pytestmark = pytest.mark.no_database
 
 
 def test_ranking_equals_the_score_matrix_row_with_rules_and_acceptance(

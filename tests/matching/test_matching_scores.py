@@ -22,6 +22,8 @@ from buddy.matching.features import Operand
 from buddy.matching.scores import component_scores
 from tests.matching.geo import AMSTERDAM, ROTTERDAM, east_of, haversine_km
 
+pytestmark = pytest.mark.no_database
+
 ONLY = {name: 0.0 for name in COMPONENTS}
 
 

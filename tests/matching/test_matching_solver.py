@@ -12,6 +12,8 @@ from scipy.sparse import coo_array, vstack
 
 from buddy.matching import assign, assign_edges, solver
 
+pytestmark = pytest.mark.no_database
+
 
 def allowed(score: np.ndarray, min_score: float) -> np.ndarray:
     with np.errstate(invalid="ignore"):

@@ -163,7 +163,7 @@ def test_consent_page_is_for_volunteers_and_participants(client, login):
 
 
 def test_matching_loaders_skip_people_who_withdrew(app_ctx, org, volunteer, participant):
-    from buddy.coordinator.matching_service import available_volunteers, waiting_participants
+    from buddy.matchmaking.pool import available_volunteers, waiting_participants
 
     assert [v.id for v, _free in available_volunteers(org, clock.today())] == [volunteer.id]
     assert [p.id for p in waiting_participants(org.id)] == [participant.id]

@@ -9,9 +9,9 @@ import textwrap
 import pytest
 from sqlalchemy import func, select
 
-from buddy.coordinator.matching_service import MatchingParams, create_run
 from buddy.demo import create_demo
 from buddy.extensions import db
+from buddy.matchmaking.pool import MatchingParams, create_run
 from buddy.models import Match, MatchingRun, Organisation, OutboxMessage, User
 
 pytestmark = pytest.mark.slow
@@ -20,7 +20,7 @@ CHILD = textwrap.dedent("""
     import sys, time
     from sqlalchemy import select
     from buddy import create_app
-    from buddy.coordinator import matching_service as ms
+    from buddy.matchmaking import pool as ms
     from buddy.extensions import db
     from buddy.models import Organisation, User
 

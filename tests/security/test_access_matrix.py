@@ -46,26 +46,28 @@ EXPECTED: dict[str, object] = {
     "matches.detail": ("participant", "volunteer"), "matches.first_meeting": ("volunteer",),
     "matches.log_meeting": ("volunteer",),
     # administration
-    "coordinator.all_figures": ("admin",),
+    "monitor.all_figures": ("admin",),
 }
 EXPECTED.update({endpoint: ("admin",) for endpoint in (
     "admin.audit_trail", "admin.coordinator_new", "admin.index", "admin.organisation",
     "admin.organisation_edit", "admin.organisation_new", "admin.user", "admin.user_disable",
     "admin.user_enable", "admin.user_find", "admin.user_invite", "admin.user_logout")})
-COORDINATOR_ENDPOINTS = (
-    "activate add_level add_rule approve approve_selected candidates create_run dashboard end "
-    "export exports_page match_detail matches matching monitor_page outbox preview proposals "
-    "propose record_checkin reject remove_rule retry_message rules run_detail waiting"
-).split()
-PEOPLE_ENDPOINTS = (
-    "neighbourhood_delete neighbourhood_edit neighbourhood_new neighbourhoods participant "
-    "participant_delete participant_edit participant_export participant_invite participant_new "
-    "participant_withdraw_consent participants referral_delete referral_edit referral_move "
-    "referral_new referrals volunteer volunteer_approve volunteer_intake volunteer_reject "
-    "volunteer_training volunteer_vog volunteers"
-).split()
-EXPECTED.update({f"coordinator.{e}": ("coordinator",) for e in COORDINATOR_ENDPOINTS})
-EXPECTED.update({f"people.{e}": ("coordinator",) for e in PEOPLE_ENDPOINTS})
+COORDINATOR_ENDPOINTS = {
+    "dashboard": "dashboard outbox retry_message",
+    "screening": "volunteers volunteer volunteer_intake volunteer_vog volunteer_training "
+                 "volunteer_approve volunteer_reject",
+    "intake": "participants participant_new participant participant_edit participant_invite "
+              "participant_export participant_delete participant_withdraw_consent",
+    "places": "neighbourhoods neighbourhood_new neighbourhood_edit neighbourhood_delete "
+              "referrals referral_new referral_edit referral_delete referral_move",
+    "matchmaking": "matching preview create_run run_detail proposals approve_selected approve "
+                   "reject candidates propose add_rule rules remove_rule waiting",
+    "lifecycle": "matches match_detail activate end record_checkin add_level",
+    "monitor": "monitor_page exports_page export",
+}
+EXPECTED.update({f"{blueprint}.{endpoint}": ("coordinator",)
+                 for blueprint, names in COORDINATOR_ENDPOINTS.items()
+                 for endpoint in names.split()})
 
 # Which URL argument points at which model; every organisation-scoped model must either be
 # reachable through one (and then be tested for isolation below) or say why it is not.
@@ -181,9 +183,9 @@ def test_route_behaves_as_the_table_says(app, login, world, endpoint):
     id_args = [arg for arg in ORG_SCOPED_MODELS.values() if arg.endswith("_id")]
     id_args += ["checkin_id"]  # check-ins belong to a match of the organisation
     POST_DATA.update({
-        "coordinator.add_rule": {"volunteer_id": world["args"]["volunteer_id"],
+        "matchmaking.add_rule": {"volunteer_id": world["args"]["volunteer_id"],
                                  "kind": "forbid"},
-        "coordinator.propose": {"volunteer_id": world["args"]["volunteer_id"]},
+        "matchmaking.propose": {"volunteer_id": world["args"]["volunteer_id"]},
     })
     for rule in [r for r in _rules(app) if r.endpoint == endpoint]:
         url = _url(rule, world["args"])
