@@ -45,6 +45,7 @@ VOLUNTEER_PAGES = {
     "meeting-log": "instrument",
     "check-in-questions": "instrument",
     "ending-well": "instrument",
+    "digital-government-together": "instrument",
     "volunteer-role": "dos-and-donts",
     "money-and-paperwork": "dos-and-donts",
     "privacy-and-photos": "dos-and-donts",
@@ -226,20 +227,21 @@ def test_toc_anchors_are_unique_on_every_page(pages):
 
 def test_rendered_links_point_into_the_same_locale(pages):
     html = pages["en"]["money-and-paperwork"].html
-    assert 'href="/toolkit/en/where-to-refer#money-worries-and-debts"' in html
+    assert 'href="/toolkit/en/where-to-refer#money-benefits-and-residence-status"' in html
     assert ".md" not in "".join(_hrefs(html))
 
 
 @pytest.mark.parametrize(
     ("locale", "checked", "numbers"),
     [
-        ("nl", "Feiten gecontroleerd op: 28 november 2026", ["Bron: ", "Bronnen: "]),
-        ("en", "Facts checked on: 28 November 2026", ["Source: ", "Sources: "]),
+        ("nl", "Feiten gecontroleerd op: 5 december 2026", ["Bron: ", "Bronnen: "]),
+        ("en", "Facts checked on: 5 December 2026", ["Source: ", "Sources: "]),
     ],
 )
 def test_where_to_refer_has_numbers_sources_and_check_date(pages, locale, checked, numbers):
     page = pages[locale]["where-to-refer"]
-    for number in ("112", "0800-2000", "113", "0800-0113", "0800-8115", "050-599 96 00"):
+    for number in ("112", "0800-2000", "113", "0800-0113", "0800-0188", "0900-0101",
+                   "050-599 96 00"):
         assert number in page.text
     assert checked in page.text
     assert any(label in page.text for label in numbers)

@@ -90,7 +90,8 @@ def test_toc_tree_nests_level_three_under_level_two():
 def test_related_pages_prefer_links_then_backlinks_then_same_kind(pages):
     page = pages["en"]["where-to-refer"]
     related = [e.page.slug for e in services.related_pages(pages, "en", page)]
-    assert related[:3] == ["reporting-worries", "money-and-paperwork", "who-does-what"]
+    assert related[:3] == ["reporting-worries", "digital-government-together",
+                           "money-and-paperwork"]
     assert "where-to-refer" not in related and len(related) == services.RELATED_LIMIT
     assert all(pages["en"][slug].audience in ("volunteer", "both") for slug in related)
 
