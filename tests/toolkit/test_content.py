@@ -46,6 +46,7 @@ VOLUNTEER_PAGES = {
     "check-in-questions": "instrument",
     "ending-well": "instrument",
     "digital-government-together": "instrument",
+    "plain-dutch-and-interpreters": "instrument",
     "volunteer-role": "dos-and-donts",
     "money-and-paperwork": "dos-and-donts",
     "privacy-and-photos": "dos-and-donts",
@@ -53,9 +54,11 @@ VOLUNTEER_PAGES = {
     "reliability-and-boundaries": "dos-and-donts",
     "language-technique": "dos-and-donts",
     "reporting-worries": "dos-and-donts",
+    "culture-faith-and-boundaries": "dos-and-donts",
     "integration-system": "guide",
     "who-does-what": "guide",
     "where-to-refer": "guide",
+    "colleague-and-student-guides": "guide",
 }
 
 VALID_PAGE = """---
