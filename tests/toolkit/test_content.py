@@ -45,6 +45,8 @@ VOLUNTEER_PAGES = {
     "meeting-log": "instrument",
     "check-in-questions": "instrument",
     "ending-well": "instrument",
+    "digital-government-together": "instrument",
+    "plain-dutch-and-interpreters": "instrument",
     "volunteer-role": "dos-and-donts",
     "money-and-paperwork": "dos-and-donts",
     "privacy-and-photos": "dos-and-donts",
@@ -52,9 +54,11 @@ VOLUNTEER_PAGES = {
     "reliability-and-boundaries": "dos-and-donts",
     "language-technique": "dos-and-donts",
     "reporting-worries": "dos-and-donts",
+    "culture-faith-and-boundaries": "dos-and-donts",
     "integration-system": "guide",
     "who-does-what": "guide",
     "where-to-refer": "guide",
+    "colleague-and-student-guides": "guide",
 }
 
 VALID_PAGE = """---
@@ -147,10 +151,16 @@ def test_every_nl_page_exists_in_en_and_back(pages):
     assert sorted(set(pages["en"]) - set(pages["nl"])) == []
 
 
+# Participant pages written in nl and en whose other six locales the language helper adds later
+# (issue 17). tests/toolkit/test_second_edition.py checks them in every locale that has them.
+# Empty this set once every locale has them.
+PARTICIPANT_PAGES_AWAITING_TRANSLATION = frozenset({"if-something-is-not-right"})
+
+
 def test_participant_pages_exist_in_every_locale(pages):
     for_participants = {
         slug for slug, page in pages["nl"].items() if page.audience in ("participant", "both")
-    }
+    } - PARTICIPANT_PAGES_AWAITING_TRANSLATION
     missing = [
         f"{locale}/{slug}.md"
         for locale in LOCALES
@@ -220,20 +230,21 @@ def test_toc_anchors_are_unique_on_every_page(pages):
 
 def test_rendered_links_point_into_the_same_locale(pages):
     html = pages["en"]["money-and-paperwork"].html
-    assert 'href="/toolkit/en/where-to-refer#money-worries-and-debts"' in html
+    assert 'href="/toolkit/en/where-to-refer#money-benefits-and-residence-status"' in html
     assert ".md" not in "".join(_hrefs(html))
 
 
 @pytest.mark.parametrize(
     ("locale", "checked", "numbers"),
     [
-        ("nl", "Feiten gecontroleerd op: 28 november 2026", ["Bron: ", "Bronnen: "]),
-        ("en", "Facts checked on: 28 November 2026", ["Source: ", "Sources: "]),
+        ("nl", "Feiten gecontroleerd op: 5 december 2026", ["Bron: ", "Bronnen: "]),
+        ("en", "Facts checked on: 5 December 2026", ["Source: ", "Sources: "]),
     ],
 )
 def test_where_to_refer_has_numbers_sources_and_check_date(pages, locale, checked, numbers):
     page = pages[locale]["where-to-refer"]
-    for number in ("112", "0800-2000", "113", "0800-0113", "0800-8115", "050-599 96 00"):
+    for number in ("112", "0800-2000", "113", "0800-0113", "0800-0188", "0900-0101",
+                   "050-599 96 00"):
         assert number in page.text
     assert checked in page.text
     assert any(label in page.text for label in numbers)

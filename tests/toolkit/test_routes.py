@@ -224,7 +224,7 @@ def test_page_links_to_related_pages_and_print_version(client):
     html = _text(_get(client, "/toolkit/where-to-refer", "en"))
     related = html.split('id="related-title"')[1].split("</nav>")[0]
     links = re.findall(r'href="/toolkit/([a-z-]+)"', related)
-    assert links[:3] == ["reporting-worries", "money-and-paperwork", "who-does-what"]
+    assert links[:3] == ["reporting-worries", "digital-government-together", "money-and-paperwork"]
     assert 'href="/toolkit/where-to-refer/print"' in html
 
 
