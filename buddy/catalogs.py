@@ -13,7 +13,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
-KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2"]
+KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2",
+            "-k", "pgettext:1c,2", "-k", "lazy_pgettext:1c,2"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
 
 
@@ -120,8 +121,8 @@ def problems(locale: str) -> list[str]:
             got = {p for p in PLACEHOLDER.findall(text) if p}
             if got - wanted or (wanted - got and len(strings) == 1):
                 found.append(f"placeholders differ: {ids[0]!r} -> {text!r}")
-    if isinstance(message.id, tuple) and len(strings) != catalog.num_plurals:
-        found.append(f"plural forms: {ids[0]!r}")
+        if isinstance(message.id, tuple) and len(strings) != catalog.num_plurals:
+            found.append(f"plural forms: {ids[0]!r}")
     return found
 
 
