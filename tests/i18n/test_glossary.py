@@ -116,3 +116,11 @@ def test_toolkit_pages_use_the_terms_and_no_wrong_variant(locale):
                     text, data["terms"][name]["stems"]):
                 problems.append((slug, f"no {name} term"))
     assert problems == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_link_to_what_is_a_buddy_says_the_page_title(locale):
+    """The participant's page links to the toolkit page with the words of its title."""
+    title = re.search(r"^title: (.+)$", (CONTENT / locale / "what-is-a-buddy.md").read_text(
+        encoding="utf-8"), flags=re.MULTILINE).group(1).strip()
+    assert load(po_path(locale), locale).get("What is a buddy?").string == title
