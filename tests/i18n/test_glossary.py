@@ -124,3 +124,14 @@ def test_link_to_what_is_a_buddy_says_the_page_title(locale):
     title = re.search(r"^title: (.+)$", (CONTENT / locale / "what-is-a-buddy.md").read_text(
         encoding="utf-8"), flags=re.MULTILINE).group(1).strip()
     assert load(po_path(locale), locale).get("What is a buddy?").string == title
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_dutch_model_phrases_keep_their_question_marks(locale):
+    """Dutch sentences to practise are quoted whole, question mark included (in Arabic and
+    Persian inside a left-to-right isolate, so the mark shows at the end of the sentence)."""
+    text = (CONTENT / locale / "participant-dos-and-donts.md").read_text(encoding="utf-8")
+    for phrase in ("Wat betekent dat?", "Wil je het langzaam zeggen?"):
+        assert phrase in text
+        if locale in ("ar", "fa"):
+            assert f"\u2066{phrase}\u2069" in text
