@@ -1,6 +1,7 @@
 """Translated names for codes shown on the coordinator's people pages (lazy, import-safe)."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ..i18n import language_name
 
@@ -16,8 +17,8 @@ ACTIONS = {
     "volunteer.intake_recorded": _l("Intake talk recorded"),
     "volunteer.vog_recorded": _l("VOG recorded"),
     "volunteer.training_recorded": _l("Training recorded"),
-    "volunteer.approved": _l("Approved"),
-    "volunteer.rejected": _l("Rejected"),
+    "volunteer.approved": lazy_pgettext("volunteer screening", "Approved"),
+    "volunteer.rejected": lazy_pgettext("volunteer screening", "Rejected"),
     "volunteer.vog_expired": _l("VOG expired"),
 }
 
