@@ -29,8 +29,7 @@ ANCHORS = {"coordinator": "Coordinator", "volunteer": "Volunteer", "participant"
 EVERYWHERE = {"buddy": r"\bbudd(y|ies)\b", "coordinator": r"\bcoordinators?\b",
               "dutch": r"\bDutch\b(?! government)"}
 # Participant toolkit pages must use the term wherever the English page of the same slug does.
-TOOLKIT_WORDS = {"buddy": r"\bbudd(y|ies)\b", "coordinator": r"\bcoordinators?\b",
-                 "dutch": r"\bDutch\b"}
+TOOLKIT_WORDS = EVERYWHERE
 
 
 def glossary(locale: str) -> dict:
