@@ -24,7 +24,8 @@ from .i18n import LOCALES
 POT = TRANSLATIONS / "messages.pot"
 # The source checkout (extraction reads the code and babel.cfg there).
 ROOT = TRANSLATIONS.resolve().parent
-KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2"]
+KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2",
+            "-k", "pgettext:1c,2", "-k", "lazy_pgettext:1c,2"]
 # printf style (%(name)s, %s, %d, %.1f) and str.format style ({name}, {0}, {}); "%%" is a
 # literal percent sign, matched only so that it is not read as a placeholder.
 PLACEHOLDER = re.compile(r"%%|%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{\w*\}")

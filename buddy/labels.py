@@ -5,6 +5,7 @@ Lazy, so usable at import; templates reach it as ``labels`` (for example
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from .i18n import language_name
 
@@ -22,19 +23,30 @@ INTERESTS = {
     "cooking": _l("Cooking"), "sport": _l("Sport"), "nature": _l("Nature and walking"),
     "music": _l("Music"), "reading": _l("Reading"), "crafts": _l("Crafts"),
     "gardening": _l("Gardening"), "games": _l("Games"), "technology": _l("Technology"),
-    "art": _l("Art"), "film": _l("Film"), "history": _l("History"),
+    "art": _l("Art"), "film": _l("Film"),
+    # Translators: an interest or hobby: history as a subject (the past, museums, old places)
+    "history": lazy_pgettext("interest", "History"),
 }
 # What a participant wants to reach.
 GOALS = {
-    "language": _l("Practise Dutch"), "work": _l("Work"), "study": _l("Study"),
+    "language": _l("Practise Dutch"),
+    # Translators: a participant's goal: to find or do paid work
+    "work": lazy_pgettext("participant goal", "Work"),
+    # Translators: a participant's goal: to study (a course, school, university)
+    "study": lazy_pgettext("participant goal", "Study"),
     "business": _l("Own business"), "parenting_school": _l("Children and school"),
-    "volunteering": _l("Volunteering"), "social": _l("Meet people"),
+    # Translators: a participant's goal: to do volunteer work themselves
+    "volunteering": lazy_pgettext("participant goal", "Volunteering"),
+    "social": _l("Meet people"),
 }
 # What a volunteer offers.
 SUPPORT = {
     "language": _l("Language practice"), "work": _l("Work and job search"),
-    "study": _l("Study"), "business": _l("Entrepreneurship"),
-    "parenting_school": _l("Parenting and school"), "volunteering": _l("Volunteering"),
+    # Translators: what a volunteer helps with: help with studying
+    "study": lazy_pgettext("volunteer support", "Study"),
+    "business": _l("Entrepreneurship"), "parenting_school": _l("Parenting and school"),
+    # Translators: what a volunteer helps with: finding volunteer work for the participant
+    "volunteering": lazy_pgettext("volunteer support", "Volunteering"),
     "social": _l("Social network"),
 }
 LEVELS = {"A0": "A0", "A1": "A1", "A2": "A2", "B1": "B1", "B2+": "B2+"}
@@ -52,16 +64,31 @@ ROUTES = {
     "not_obliged": _l("Not obliged to integrate"),
 }
 AGE_BANDS = {k: k for k in ("18-25", "26-35", "36-50", "51-65")} | {"66+": _l("66 or older")}
-GENDERS = {"f": _l("Woman"), "m": _l("Man"), "x": _l("Other")}
+GENDERS = {
+    "f": _l("Woman"), "m": _l("Man"),
+    # Translators: a gender option, next to "Woman" and "Man"
+    "x": lazy_pgettext("gender", "Other"),
+}
 GENDER_PREFS = {"any": _l("No preference"), "f": _l("A woman"), "m": _l("A man")}
-LANGUAGE_LEVELS = {"basic": _l("A little"), "good": _l("Well"), "native": _l("Mother tongue")}
+LANGUAGE_LEVELS = {
+    "basic": _l("A little"),
+    # Translators: how well someone speaks a language ("A little", "Well", "Mother tongue")
+    "good": lazy_pgettext("language level", "Well"),
+    "native": _l("Mother tongue"),
+}
 BARRIERS = {
     "childcare": _l("Childcare"), "health": _l("Health"), "mobility": _l("Mobility"),
-    "literacy": _l("Reading and writing"), "digital": _l("Digital skills"), "other": _l("Other"),
+    "literacy": _l("Reading and writing"), "digital": _l("Digital skills"),
+    # Translators: another practical barrier (not childcare, health, mobility, reading, digital)
+    "other": lazy_pgettext("barrier", "Other"),
 }
 SCREENING = {
     "registered": _l("Registered"), "intake_done": _l("Intake done"),
-    "vog_received": _l("VOG received"), "approved": _l("Approved"), "rejected": _l("Rejected"),
+    "vog_received": _l("VOG received"),
+    # Translators: screening result of a volunteer (a person): approved to become a buddy
+    "approved": lazy_pgettext("volunteer screening", "Approved"),
+    # Translators: screening result of a volunteer (a person): not accepted as a buddy
+    "rejected": lazy_pgettext("volunteer screening", "Rejected"),
 }
 VOG = {
     "not_requested": _l("Not requested"), "requested": _l("Requested"),
@@ -75,7 +102,9 @@ END_REASONS = {
     "completed": _l("Completed as planned"), "goal_reached": _l("Goal reached"),
     "stopped_by_volunteer": _l("Stopped by the volunteer"),
     "stopped_by_participant": _l("Stopped by the participant"),
-    "no_click": _l("No click between them"), "moved": _l("Moved away"), "other": _l("Other"),
+    "no_click": _l("No click between them"), "moved": _l("Moved away"),
+    # Translators: another reason why a match ended
+    "other": lazy_pgettext("end reason", "Other"),
 }
 CHECKIN_OUTCOMES = {
     "going_well": _l("Going well"), "needs_attention": _l("Needs attention"),
@@ -83,7 +112,10 @@ CHECKIN_OUTCOMES = {
 }
 PARTICIPANT_STATES = {
     "waiting": _l("On the waiting list"), "matched": _l("Matched with a buddy"),
-    "paused": _l("Paused"), "withdrawn": _l("Withdrawn"),
+    # Translators: a participant's state: taking a break, not matched for now
+    "paused": lazy_pgettext("participant state", "Paused"),
+    # Translators: a participant's state: has left the programme
+    "withdrawn": lazy_pgettext("participant state", "Withdrawn"),
 }
 ROLES = {
     "admin": _l("Administrator"), "coordinator": _l("Coordinator"),
@@ -109,8 +141,8 @@ SCREENING_ACTIONS = {
     "volunteer.intake_recorded": _l("Intake talk recorded"),
     "volunteer.vog_recorded": _l("VOG recorded"),
     "volunteer.training_recorded": _l("Training recorded"),
-    "volunteer.approved": _l("Approved"),
-    "volunteer.rejected": _l("Rejected"),
+    "volunteer.approved": lazy_pgettext("volunteer screening", "Approved"),
+    "volunteer.rejected": lazy_pgettext("volunteer screening", "Rejected"),
     "volunteer.vog_expired": _l("VOG expired"),
 }
 

@@ -114,7 +114,7 @@ def walk_sign_up(browser, page, base, slug, lang, direction, shots, name, passwo
     arrive("languages")
     if lang != "nl":  # the chosen language is ticked (Dutch is what they learn, not given)
         assert page.locator(f"input[name=languages][value={lang}]").is_checked()
-    tap(page, "input[value=en]")
+    tap(page, "input[value=ar]" if lang == "en" else "input[value=en]")  # add one, untick none
     next_step(page)
     page.wait_for_url("**/join/buddy")
     arrive("buddy")

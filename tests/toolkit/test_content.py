@@ -151,16 +151,10 @@ def test_every_nl_page_exists_in_en_and_back(pages):
     assert sorted(set(pages["en"]) - set(pages["nl"])) == []
 
 
-# Participant pages written in nl and en whose other six locales the language helper adds later
-# (issue 17). tests/toolkit/test_second_edition.py checks them in every locale that has them.
-# Empty this set once every locale has them.
-PARTICIPANT_PAGES_AWAITING_TRANSLATION = frozenset({"if-something-is-not-right"})
-
-
 def test_participant_pages_exist_in_every_locale(pages):
     for_participants = {
         slug for slug, page in pages["nl"].items() if page.audience in ("participant", "both")
-    } - PARTICIPANT_PAGES_AWAITING_TRANSLATION
+    }
     missing = [
         f"{locale}/{slug}.md"
         for locale in LOCALES

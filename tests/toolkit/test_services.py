@@ -99,13 +99,8 @@ def test_related_pages_prefer_links_then_backlinks_then_same_kind(pages):
 def test_related_pages_in_a_fallback_locale_come_from_the_reader_locale(pages):
     page = pages["ar"]["what-is-a-buddy"]
     related = services.related_pages(pages, "ar", page)
-    # Pages Arabic does not have yet may come from Dutch; only the new participant page of
-    # issue 17 may be missing (the language helper adds it; the lead drops this at merge).
-    assert {e.page.slug for e in related if e.page.slug not in pages["ar"]} <= {
-        "if-something-is-not-right"}
-    assert all(e.page.locale == "ar" and not e.is_fallback
-               for e in related if e.page.slug in pages["ar"])
-    assert any(e.page.locale == "ar" for e in related)
+    assert {e.page.locale for e in related} == {"ar"}
+    assert not any(e.is_fallback for e in related)
 
 
 def test_scrollable_tables_wraps_only_rendered_tables():
