@@ -4,7 +4,7 @@ from flask import Flask, g, session
 from flask_login import current_user
 
 from .config import load_config
-from .extensions import babel, csrf, db, limiter, login_manager
+from .extensions import babel, csrf, db, limiter, login_manager, secret_box
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -30,6 +30,7 @@ def register_extensions(app: Flask) -> None:
     from .auth.services import SESSION_KEY, load_session_user
 
     db.init_app(app)
+    secret_box.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories=str(app.root_path + "/../translations"))

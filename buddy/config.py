@@ -58,6 +58,12 @@ DEFAULTS = {
     "PRIVACY_VERSION": "2026-11",
     "CODE_OF_CONDUCT_VERSION": "2026-11",
     "REQUIRE_MFA": True,
+    # Fernet key(s), comma-separated, first one encrypts: TOTP secrets at rest. Required in
+    # production; development and tests derive one from SECRET_KEY.
+    "TOTP_ENCRYPTION_KEY": None,
+    "LOGIN_FAILURES_FREE": 5,  # failed attempts per account and step before back-off starts
+    "LOGIN_BACKOFF_MAX_MINUTES": 60,
+    "MFA_PENDING_MINUTES": 5,  # password passed, waiting for the code
     "TOOLKIT_DIR": None,  # None -> toolkit_content/ next to the package
     "RETENTION_DAYS": {
         "withdrawn_participant": 365,
@@ -82,6 +88,7 @@ _ENV_TYPES = {
 _ENV_KEYS = [
     "BUDDY_ENV", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_BACKEND",
     "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "BASE_URL", "TOOLKIT_DIR",
+    "TOTP_ENCRYPTION_KEY",
     *_ENV_TYPES,
 ]
 
@@ -146,9 +153,27 @@ def _check_production(config: dict) -> None:
             "RATELIMIT_STORAGE_URI is in-memory. With several gunicorn workers, limits must be "
             "shared: set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0"
         )
+    _check_totp_key(config.get("TOTP_ENCRYPTION_KEY"))
+    if config["MAIL_BACKEND"] == "console":
+        raise ConfigError("MAIL_BACKEND is console, which prints messages (with their links). "
+                          "In production set MAIL_BACKEND=smtp and the MAIL_* settings.")
     config["SESSION_COOKIE_SECURE"] = True
     config["SESSION_COOKIE_NAME"] = "__Host-buddy_session"
     config["PREFERRED_URL_SCHEME"] = "https"
+
+
+def _check_totp_key(keys: str | None) -> None:
+    from cryptography.fernet import Fernet
+
+    try:
+        if not keys or not [Fernet(k.strip()) for k in keys.split(",") if k.strip()]:
+            raise ValueError("missing")
+    except ValueError as error:
+        raise ConfigError(
+            "TOTP_ENCRYPTION_KEY is missing or not a Fernet key. In production set it to the "
+            "output of: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())' (several keys, comma-separated, rotate).",
+        ) from error
 
 
 def _development_key(instance_path: str) -> str:

@@ -26,6 +26,8 @@ def _subject(kind: str, context: dict) -> str:
     other_name = getattr(other, "first_name", "") or ""
     subjects = {
         "password_reset": lambda: gettext("Set a new password for Inburgergids"),
+        "password_changed": lambda: gettext("Your password was changed"),
+        "contact_changed": lambda: gettext("Your login details were changed"),
         "invitation": lambda: gettext("Your account at Inburgergids"),
         # Translators: e-mail subject to a participant; name is the volunteer's first name
         "introduction": lambda: gettext("Meet your buddy %(name)s", name=other_name),
@@ -48,25 +50,29 @@ def one_line(text: str) -> str:
 
 
 # Account security mails do not rest on consent: they go out even after a withdrawal.
-SECURITY_KINDS = frozenset({"password_reset", "invitation", "signup_attempt"})
+SECURITY_KINDS = frozenset({"password_reset", "invitation", "signup_attempt",
+                            "password_changed", "contact_changed"})
 
 
-def queue_email(user: User, kind: str, **context) -> OutboxMessage | None:
+def queue_email(user: User, kind: str, recipient: str | None = None,
+                **context) -> OutboxMessage | None:
     """Write an e-mail for ``user`` in their own language to the outbox (not sent yet).
 
+    ``recipient`` overrides the address (a notice to the old address after a change).
     Nothing is queued for someone without an e-mail address, or for someone who withdrew
     their consent (except account security mails).
     """
     from .privacy.services import may_notify
 
-    if not user.email or (kind not in SECURITY_KINDS and not may_notify(user)):
+    recipient = recipient or user.email
+    if not recipient or (kind not in SECURITY_KINDS and not may_notify(user)):
         return None
     with force_locale(user.locale or "nl"):
         subject = _subject(kind, context)
         body = render_template(f"email/{kind}.txt", user=user, **context)
     message = OutboxMessage(
         organisation_id=user.organisation_id, user_id=user.id, kind=kind,
-        recipient=user.email, locale=user.locale or "nl", subject=subject, body=body,
+        recipient=recipient, locale=user.locale or "nl", subject=subject, body=body,
     )
     db.session.add(message)
     return message

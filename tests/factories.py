@@ -13,6 +13,7 @@ from buddy.models import (
     ConsentRecord,
     LevelAssessment,
     LocalReferral,
+    LoginThrottle,
     Match,
     MatchEvent,
     MatchingRun,
@@ -206,6 +207,12 @@ def make_token(user=None, purpose="reset", **kw) -> tuple[Token, str]:
     token = _save(Token(user_id=user.id, purpose=purpose,
                         token_hash=hashlib.sha256(secret.encode()).hexdigest(), **kw))
     return token, secret
+
+
+def make_login_throttle(**kw) -> LoginThrottle:
+    kw.setdefault("key", hashlib.sha256(secrets.token_bytes(8)).hexdigest())
+    kw.setdefault("failures", 1)
+    return _save(LoginThrottle(**kw))
 
 
 def make_session(user=None, **kw) -> tuple[UserSession, str]:

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..vocab import ROLES
-from .base import Base, enum_check, utcnow
+from .base import Base, EncryptedString, enum_check, utcnow
 
 
 class User(UserMixin, Base):
@@ -30,7 +30,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(10), default="nl")
     active: Mapped[bool] = mapped_column(default=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted at rest (Fernet, key from the environment); read and written in plain text.
+    totp_secret: Mapped[str | None] = mapped_column("totp_secret_encrypted",
+                                                    EncryptedString(255))
     totp_last_counter: Mapped[int | None] = mapped_column()
     recovery_codes: Mapped[list | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -88,3 +90,15 @@ class Token(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class LoginThrottle(Base):
+    """Failed attempts on one account (or one normalised unknown identifier) at one login
+    step, with the back-off they earned; counted whatever address the attempts come from."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of step + account
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
+from ..auth import services as auth_services
 from ..auth.services import hash_password
 from ..extensions import db
 from ..models import (
@@ -371,6 +372,7 @@ def update_details(user: User, profile: ParticipantProfile, answers: dict, local
                    ) -> list[str]:
     """Save the participant's own changes; return the names of the changed fields."""
     before = details_values(user, profile)
+    old_email = user.email
     user.email = answers["email"] or None
     user.phone = answers["phone"] or None
     goals = answers["goals"]
@@ -390,6 +392,8 @@ def update_details(user: User, profile: ParticipantProfile, answers: dict, local
     db.session.flush()
     after = details_values(user, profile)
     changed = sorted(key for key in after if after[key] != before[key])
+    if {"email", "phone"} & set(changed):
+        auth_services.contact_changed(user, old_email)
     if changed:
         record("participant.details_changed", profile, fields=len(changed),
                contact_changed=bool({"email", "phone"} & set(changed)))

@@ -34,7 +34,6 @@ EXPECTED: dict[str, object] = {
     # any signed-in user
     "auth.logout": ANY_USER, "auth.account": ANY_USER, "auth.end_other_session": ANY_USER,
     "privacy.my_data": ANY_USER, "privacy.my_data_json": ANY_USER,
-    "auth.recovery_codes": ("admin", "coordinator"),
     "privacy.consent": ("participant", "volunteer"),
     "privacy.delete_account": ("participant", "volunteer"),
     # volunteers and participants

@@ -1,0 +1,66 @@
+"""accounts and privacy: encrypted TOTP secrets, per-account login throttles
+
+Revision ID: 5e1f0a2b13cd
+Revises: d73396e9d581
+Create Date: 2026-12-05 18:40:00
+
+TOTP secrets move to ``users.totp_secret_encrypted``, encrypted with the app's key
+(``TOTP_ENCRYPTION_KEY``, or derived from ``SECRET_KEY`` outside production). Run the
+upgrade through the app (``flask --app buddy db upgrade``) so the key is loaded.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import buddy.models.base
+
+revision = "5e1f0a2b13cd"
+down_revision = "d73396e9d581"
+branch_labels = None
+depends_on = None
+
+
+def _box():
+    from buddy.extensions import secret_box
+
+    if not secret_box.ready:
+        raise RuntimeError("TOTP secrets need the encryption key: run this migration through "
+                           "the app (flask --app buddy db upgrade) with TOTP_ENCRYPTION_KEY set")
+    return secret_box
+
+
+def upgrade() -> None:
+    op.create_table(
+        "login_throttles",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("locked_until", buddy.models.base.UTCDateTime(), nullable=True),
+        sa.Column("last_failure_at", buddy.models.base.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttles")),
+    )
+    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_login_throttles_last_failure_at"),
+                              ["last_failure_at"], unique=False)
+    op.add_column("users", sa.Column("totp_secret_encrypted", sa.String(length=255),
+                                     nullable=True))
+    conn = op.get_bind()
+    rows = conn.execute(sa.text(
+        "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")).all()
+    for user_id, secret in rows:
+        conn.execute(sa.text("UPDATE users SET totp_secret_encrypted = :value WHERE id = :id"),
+                     {"value": _box().encrypt(secret), "id": user_id})
+    op.drop_column("users", "totp_secret")
+
+
+def downgrade() -> None:
+    op.add_column("users", sa.Column("totp_secret", sa.String(length=64), nullable=True))
+    conn = op.get_bind()
+    rows = conn.execute(sa.text("SELECT id, totp_secret_encrypted FROM users "
+                                "WHERE totp_secret_encrypted IS NOT NULL")).all()
+    for user_id, token in rows:
+        conn.execute(sa.text("UPDATE users SET totp_secret = :value WHERE id = :id"),
+                     {"value": _box().decrypt(token), "id": user_id})
+    op.drop_column("users", "totp_secret_encrypted")
+    with op.batch_alter_table("login_throttles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_throttles_last_failure_at"))
+    op.drop_table("login_throttles")
