@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import OutboxMessage, User, utcnow
+from .security import mask_tokens
 
 
 def _subject(kind: str, context: dict) -> str:
@@ -124,10 +125,12 @@ def _deliver(item: OutboxMessage) -> str:
         item.last_error = f"{type(error).__name__}: {error}"[:300]
         if item.attempts >= config["MAIL_MAX_ATTEMPTS"]:
             item.state = "failed"
+            item.body = mask_tokens(item.body)
             return "failed"
         item.next_attempt_at = utcnow() + timedelta(minutes=2 ** item.attempts)
         return "retry"
     item.state, item.sent_at, item.last_error = "sent", utcnow(), ""
+    item.body = mask_tokens(item.body)  # the stored copy keeps no working link
     return "sent"
 
 
