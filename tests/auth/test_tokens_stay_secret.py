@@ -73,4 +73,5 @@ def test_csrf_failures_on_a_reset_link_log_no_token(client, caplog):
 
 def test_mask_tokens_covers_every_link_kind():
     text = "go to https://x.nl/invite/abc_DEF-123 or /reset/zzz?x=1 and /verify/tok#top"
-    assert mask_tokens(text) == "go to https://x.nl/invite/*** or /reset/***?x=1 and /verify/***#top"
+    assert mask_tokens(text) == (
+        "go to https://x.nl/invite/*** or /reset/***?x=1 and /verify/***#top")
