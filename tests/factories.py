@@ -5,6 +5,8 @@ import itertools
 import secrets
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from buddy.auth.services import SESSION_KEY, hash_password
 from buddy.extensions import db
 from buddy.models import (
@@ -98,7 +100,8 @@ def make_volunteer(organisation=None, user=None, **kw) -> VolunteerProfile:
     kw.setdefault("screening", "approved")
     kw.setdefault("vog_status", "received")
     kw.setdefault("vog_issued_on", utcnow().date() - timedelta(days=30))
-    return _save(VolunteerProfile(user_id=user.id, organisation_id=organisation.id, **kw))
+    return _with_sharing_consent(
+        _save(VolunteerProfile(user_id=user.id, organisation_id=organisation.id, **kw)))
 
 
 def make_participant(organisation=None, user=None, **kw) -> ParticipantProfile:
@@ -111,7 +114,18 @@ def make_participant(organisation=None, user=None, **kw) -> ParticipantProfile:
     kw.setdefault("languages", ["ar"])
     kw.setdefault("goals", 0b11)
     kw.setdefault("primary_goal", "language")
-    return _save(ParticipantProfile(user_id=user.id, organisation_id=organisation.id, **kw))
+    return _with_sharing_consent(
+        _save(ParticipantProfile(user_id=user.id, organisation_id=organisation.id, **kw)))
+
+
+def _with_sharing_consent(profile):
+    """A profile that shares contact details has the "share_contact" consent behind it."""
+    if (profile.share_email or profile.share_phone) and db.session.scalar(
+            select(ConsentRecord.id).where(ConsentRecord.user_id == profile.user_id,
+                                           ConsentRecord.purpose == "share_contact",
+                                           ConsentRecord.withdrawn_at.is_(None))) is None:
+        make_consent(db.session.get(User, profile.user_id), purpose="share_contact")
+    return profile
 
 
 def make_run(organisation=None, **kw) -> MatchingRun:

@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..models.base import today
 from ..notifications import queue_email
+from ..privacy.services import has_live_consent
 from ..vocab import DEFAULT_CHECKIN_DAYS, END_REASONS, LEVELS, OPEN_MATCH_STATES
 
 # (from, to) pairs a match may take; anything else is refused server-side.
@@ -263,7 +264,7 @@ class Contact:
 def shared_contact(profile) -> Contact:
     """Return the contact details ``profile`` consented to share with their match."""
     user = db.session.get(User, profile.user_id)
-    if user is None:
+    if user is None or not has_live_consent(user, "share_contact"):
         return Contact(None, None)
     return Contact(user.email if profile.share_email else None,
                    user.phone if profile.share_phone else None)

@@ -175,6 +175,18 @@ def _restart_matching_if_allowed(user: User) -> None:
         participant.status = "waiting"
 
 
+def set_sharing(user: User, profile, share_email: bool, share_phone: bool, locale: str,
+                actor: User | None = None) -> None:
+    """Save what ``profile`` shares with their match; the "share_contact" consent is given
+    when sharing starts and withdrawn when it stops, so the ledger shows the choice."""
+    sharing = has_live_consent(user, "share_contact")
+    if (share_email or share_phone) and not sharing:
+        record_consent(user, "share_contact", locale, actor=actor)
+    elif sharing and not (share_email or share_phone):
+        withdraw_consent(user, "share_contact", actor=actor or user)
+    profile.share_email, profile.share_phone = share_email, share_phone
+
+
 def _set_sharing(user: User, allowed: bool) -> None:
     for profile in _profiles(user):
         if profile is None:

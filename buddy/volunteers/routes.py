@@ -78,7 +78,8 @@ def _submit_step(organisation, draft: wizard.SignupDraft, step: str):
 
 def _finish_signup(organisation, draft: wizard.SignupDraft, final_form):
     values = draft.signup_values(final_form)
-    user = services.register_volunteer(organisation, values, str(get_locale()))
+    user = services.register_volunteer(organisation, values, str(get_locale()),
+                                       sharing=final_form.sharing_values())
     draft.clear()
     if user is not None:
         auth_services.start_session(user, request.headers.get("User-Agent", ""))
@@ -136,7 +137,8 @@ def edit_profile():
     if request.method == "POST":
         form = ProfileForm(neighbourhoods=hoods)
         if form.validate():
-            services.update_profile(profile, form.profile_values())
+            services.update_profile(profile, form.profile_values(), form.sharing_values(),
+                                    str(get_locale()))
             flash(gettext("Your profile is saved."), "success")
             return redirect(url_for("volunteers.dashboard"))
         return render_template("volunteers/profile.html", form=form), 422

@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..models.base import today
 from ..notifications import queue_email
-from ..privacy.services import CONSENT_PAUSE_UNTIL, record_consent
+from ..privacy.services import CONSENT_PAUSE_UNTIL, record_consent, set_sharing
 
 SIGNUP_CONSENTS = ("privacy", "code_of_conduct", "vog_check")
 SHOWN_MATCH_STATES = ("active", "approved", "proposed", "ended")
@@ -68,7 +68,7 @@ def _email_taken(email: str) -> User | None:
 
 
 def register_volunteer(organisation: Organisation, values: SignupValues,
-                       locale: str) -> User | None:
+                       locale: str, sharing: dict | None = None) -> User | None:
     """Create the volunteer's account, profile and consents; return the new user.
 
     If the e-mail address already has an account, nothing is created: the owner of that
@@ -96,6 +96,8 @@ def register_volunteer(organisation: Organisation, values: SignupValues,
     db.session.add(profile)
     for purpose in SIGNUP_CONSENTS:
         record_consent(user, purpose, locale)
+    set_sharing(user, profile, locale=locale, **(sharing or {"share_email": False,
+                                                             "share_phone": False}))
     queue_email(user, "welcome_volunteer", name=profile.first_name,
                 organisation=organisation.name,
                 page_url=url_for("volunteers.dashboard", _external=True),
@@ -138,9 +140,12 @@ def apply_profile(profile: VolunteerProfile, values: dict) -> VolunteerProfile:
     return profile
 
 
-def update_profile(profile: VolunteerProfile, values: dict) -> VolunteerProfile:
-    """Save the volunteer's edited profile."""
+def update_profile(profile: VolunteerProfile, values: dict, sharing: dict | None = None,
+                   locale: str = "nl") -> VolunteerProfile:
+    """Save the volunteer's edited profile (and what they share with their match)."""
     apply_profile(profile, values)
+    if sharing is not None:
+        set_sharing(profile.user, profile, locale=locale, **sharing)
     db.session.flush()
     return profile
 

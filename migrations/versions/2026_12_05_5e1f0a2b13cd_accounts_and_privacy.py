@@ -1,4 +1,5 @@
-"""accounts and privacy: encrypted TOTP secrets, per-account login throttles
+"""accounts and privacy: encrypted TOTP secrets, per-account login throttles, sharing
+only with consent
 
 Revision ID: 5e1f0a2b13cd
 Revises: d73396e9d581
@@ -50,6 +51,12 @@ def upgrade() -> None:
         conn.execute(sa.text("UPDATE users SET totp_secret_encrypted = :value WHERE id = :id"),
                      {"value": _box().encrypt(secret), "id": user_id})
     op.drop_column("users", "totp_secret")
+    # Contact details are shared only with a live "share_contact" consent behind the choice.
+    for table in ("volunteer_profiles", "participant_profiles"):
+        conn.execute(sa.text(
+            f"UPDATE {table} SET share_email = false, share_phone = false "  # noqa: S608
+            "WHERE NOT EXISTS (SELECT 1 FROM consent_records c WHERE c.user_id = "
+            f"{table}.user_id AND c.purpose = 'share_contact' AND c.withdrawn_at IS NULL)"))
 
 
 def downgrade() -> None:
