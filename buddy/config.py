@@ -65,13 +65,19 @@ DEFAULTS = {
     "LOGIN_BACKOFF_MAX_MINUTES": 60,
     "MFA_PENDING_MINUTES": 5,  # password passed, waiting for the code
     "TOOLKIT_DIR": None,  # None -> toolkit_content/ next to the package
-    "RETENTION_DAYS": {
+    "RETENTION_DAYS": {  # each category, its period and its test: docs/privacy.md
         "withdrawn_participant": 365,
+        "rejected_volunteer": 365,
+        "paused_volunteer": 365,  # paused without end (consent withdrawn)
+        "inactive_volunteer": 730,  # no login, no change and no open match
         "ended_match_personal": 730,
+        "audit_details": 365,
         "audit_event": 1825,
+        "outbox_body": 30,
         "outbox_sent": 90,
         "session": 30,
         "token": 30,
+        "login_throttle": 1,
     },
 }
 

@@ -100,8 +100,11 @@ def make_volunteer(organisation=None, user=None, **kw) -> VolunteerProfile:
     kw.setdefault("screening", "approved")
     kw.setdefault("vog_status", "received")
     kw.setdefault("vog_issued_on", utcnow().date() - timedelta(days=30))
-    return _with_sharing_consent(
-        _save(VolunteerProfile(user_id=user.id, organisation_id=organisation.id, **kw)))
+    consents = kw.pop("consents", ("privacy", "code_of_conduct", "vog_check"))
+    profile = _save(VolunteerProfile(user_id=user.id, organisation_id=organisation.id, **kw))
+    for purpose in consents:  # what sign-up records; approving a match needs them
+        make_consent(user, purpose=purpose)
+    return _with_sharing_consent(profile)
 
 
 def make_participant(organisation=None, user=None, **kw) -> ParticipantProfile:

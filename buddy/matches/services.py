@@ -35,7 +35,7 @@ from ..models import (
 )
 from ..models.base import today
 from ..notifications import queue_email
-from ..privacy.services import has_live_consent
+from ..privacy.services import MATCHING_CONSENTS, has_live_consent
 from ..vocab import DEFAULT_CHECKIN_DAYS, END_REASONS, LEVELS, OPEN_MATCH_STATES
 
 # (from, to) pairs a match may take; anything else is refused server-side.
@@ -65,6 +65,13 @@ def action_message(code: str) -> str:
         "participant_not_waiting": gettext("This participant is not on the waiting list."),
         "volunteer_full": gettext("This volunteer has no free place for another participant."),
         "volunteer_unavailable": gettext("This volunteer is no longer approved to be a buddy."),
+        "volunteer_paused": gettext("This volunteer has paused matching. The proposal cannot "
+                                    "be approved now."),
+        "volunteer_vog_invalid": gettext("The certificate of conduct (VOG) of this volunteer "
+                                         "is missing or has expired since the proposal. The "
+                                         "proposal cannot be approved."),
+        "volunteer_no_consent": gettext("This volunteer has withdrawn a consent that matching "
+                                        "needs. The proposal cannot be approved."),
         "person_gone": gettext("The participant or volunteer of this match no longer exists."),
         "not_your_match": gettext("Only the volunteer of this match can do this."),
         "date_in_future": gettext("The date cannot be in the future."),
@@ -178,8 +185,9 @@ def approve(match: Match, actor: User) -> Match:
     participant, volunteer = _people(match)
     if participant.status != "waiting":
         raise MatchActionError("participant_not_waiting")
-    if volunteer.screening != "approved":
-        raise MatchActionError("volunteer_unavailable")
+    refusal = volunteer_ineligibility(volunteer, match_organisation(match), today())
+    if refusal is not None:
+        raise MatchActionError(refusal)
     match.approved_at = utcnow()
     move(match, "approved", actor)
     participant.status = "matched"
@@ -188,6 +196,26 @@ def approve(match: Match, actor: User) -> Match:
     audit.record("match.approved", match, participant_id=participant.id,
                  volunteer_id=volunteer.id)
     return match
+
+
+def volunteer_ineligibility(volunteer: VolunteerProfile, organisation: Organisation,
+                            on: date) -> str | None:
+    """Return why ``volunteer`` cannot be a buddy on ``on`` (an error key), or None: an
+    approved screening, no pause, a valid VOG where required and the consents in place."""
+    from ..coordinator.matching_service import years_before  # imports this module
+
+    user = db.session.get(User, volunteer.user_id)
+    if user is None or not user.active or volunteer.screening != "approved":
+        return "volunteer_unavailable"
+    if volunteer.paused_until is not None and volunteer.paused_until >= on:
+        return "volunteer_paused"
+    if organisation.vog_required and not (
+            volunteer.vog_status == "received" and volunteer.vog_issued_on is not None
+            and volunteer.vog_issued_on >= years_before(on, organisation.vog_valid_years)):
+        return "volunteer_vog_invalid"
+    if not all(has_live_consent(user, p) for p in MATCHING_CONSENTS["volunteer"]):
+        return "volunteer_no_consent"
+    return None
 
 
 def reject(match: Match, actor: User, reason: str) -> Match:

@@ -314,6 +314,20 @@ def participant_delete(participant_id: int):
                            form=form), 422 if form.is_submitted() else 200
 
 
+@bp.route("/volunteers/<int:volunteer_id>/delete", methods=["GET", "POST"])
+@roles_required("coordinator")
+def volunteer_delete(volunteer_id: int):
+    """Delete all data of a volunteer, after a confirmation."""
+    profile = _get_own(VolunteerProfile, volunteer_id)
+    form = ConfirmDeleteForm()
+    if form.validate_on_submit():
+        services.erase_volunteer(profile, current_user)
+        flash(gettext("All data of this volunteer is deleted."), "success")
+        return redirect(url_for("people.volunteers"))
+    return render_template("people/volunteer_delete.html", profile=profile,
+                           form=form), 422 if form.is_submitted() else 200
+
+
 @bp.post("/participants/<int:participant_id>/consent/withdraw")
 @roles_required("coordinator")
 def participant_withdraw_consent(participant_id: int):

@@ -658,6 +658,14 @@ def erase_participant(profile: ParticipantProfile, actor: User) -> dict:
     return _privacy().erase_person(profile.user, actor)
 
 
+def erase_volunteer(profile: VolunteerProfile, actor: User) -> dict:
+    """Delete all personal data of the volunteer (who may no longer be able to log in to do
+    it); matches stay as anonymous facts and waiting participants are freed."""
+    audit.record("volunteer.erased", profile)
+    db.session.flush()
+    return _privacy().erase_person(profile.user, actor)
+
+
 def withdraw_participant_consent(profile: ParticipantProfile, purpose: str, actor: User) -> None:
     """Withdraw one consent of the participant on their behalf."""
     if purpose not in active_consent_purposes(profile.user_id):

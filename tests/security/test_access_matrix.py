@@ -59,7 +59,7 @@ PEOPLE_ENDPOINTS = (
     "participant_delete participant_edit participant_export participant_invite participant_new "
     "participant_withdraw_consent participants referral_delete referral_edit referral_move "
     "referral_new referrals volunteer volunteer_approve volunteer_intake volunteer_reject "
-    "volunteer_training volunteer_vog volunteers"
+    "volunteer_delete volunteer_training volunteer_vog volunteers"
 ).split()
 EXPECTED.update({f"coordinator.{e}": ("coordinator",) for e in COORDINATOR_ENDPOINTS})
 EXPECTED.update({f"people.{e}": ("coordinator",) for e in PEOPLE_ENDPOINTS})
