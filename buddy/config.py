@@ -52,6 +52,9 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "Inburgergids <noreply@inburgergids.local>",
     "MAIL_MAX_ATTEMPTS": 6,
+    "SMS_BACKEND": "console",  # console (development), http (a gateway) or off (coordinator)
+    "SMS_GATEWAY_URL": None,
+    "SMS_GATEWAY_TOKEN": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "TOKEN_HOURS": 2,
     "INVITE_DAYS": 14,
@@ -94,7 +97,7 @@ _ENV_TYPES = {
 _ENV_KEYS = [
     "BUDDY_ENV", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_BACKEND",
     "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "BASE_URL", "TOOLKIT_DIR",
-    "TOTP_ENCRYPTION_KEY",
+    "TOTP_ENCRYPTION_KEY", "SMS_BACKEND", "SMS_GATEWAY_URL", "SMS_GATEWAY_TOKEN",
     *_ENV_TYPES,
 ]
 
@@ -163,6 +166,12 @@ def _check_production(config: dict) -> None:
     if config["MAIL_BACKEND"] == "console":
         raise ConfigError("MAIL_BACKEND is console, which prints messages (with their links). "
                           "In production set MAIL_BACKEND=smtp and the MAIL_* settings.")
+    if config["SMS_BACKEND"] == "console" or (
+            config["SMS_BACKEND"] == "http" and not config.get("SMS_GATEWAY_URL")):
+        raise ConfigError("SMS_BACKEND is console (it prints codes) or http without "
+                          "SMS_GATEWAY_URL. In production set SMS_BACKEND=http with "
+                          "SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN, or SMS_BACKEND=off to let "
+                          "coordinators confirm phone numbers.")
     config["SESSION_COOKIE_SECURE"] = True
     config["SESSION_COOKIE_NAME"] = "__Host-buddy_session"
     config["PREFERRED_URL_SCHEME"] = "https"

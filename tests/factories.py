@@ -2,6 +2,7 @@
 
 import hashlib
 import itertools
+import re
 import secrets
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from buddy.models import (
     AuditEvent,
     CheckIn,
     ConsentRecord,
+    ContactClaim,
     LevelAssessment,
     LocalReferral,
     LoginThrottle,
@@ -249,3 +251,19 @@ def login_as(client, user):
         session["_user_id"] = secret
         session["_fresh"] = True
     return client
+
+
+def claimant(value: str) -> User:
+    """Return the account waiting to confirm the e-mail address or phone number ``value``."""
+    claim = db.session.scalars(select(ContactClaim).where(ContactClaim.value == value)
+                               .order_by(ContactClaim.id.desc())).first()
+    return db.session.get(User, claim.user_id)
+
+
+def confirm_address(client, email: str):
+    """Open the confirmation link sent to ``email`` and press its button; return the reply."""
+    body = db.session.scalars(select(OutboxMessage.body).where(
+        OutboxMessage.recipient == email, OutboxMessage.kind == "verify_email")
+        .order_by(OutboxMessage.id.desc())).first()
+    path = re.search(r"https?://[^/\s]+(/verify/\S+)", body).group(1)
+    return client.post(path, data={})

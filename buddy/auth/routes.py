@@ -24,9 +24,10 @@ from ..extensions import db, limiter, secret_box
 from ..i18n import NATIVE_NAMES
 from ..models import User, UserSession
 from ..notifications import queue_email
-from . import services
+from . import contacts, services
 from .forms import (
     ChangePasswordForm,
+    ConfirmForm,
     LanguageForm,
     LoginForm,
     NewPasswordForm,
@@ -277,3 +278,32 @@ def _set_password_with_token(token: str, purpose: str):
         flash(gettext("Your password is set. You can log in now."), "success")
         return redirect(url_for("auth.login"))  # staff still give their second factor there
     return render_template("auth/set_password.html", form=form, purpose=purpose)
+
+
+@bp.route("/verify/<string:token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RESET_LIMIT"), methods=["POST"])
+def verify_email(token: str):
+    """Confirm an e-mail address with the link sent to it (a button, so that mail scanners
+    opening the link confirm nothing)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        claim = contacts.confirm_email_link(token)
+        if claim is None:
+            return render_template("auth/token_invalid.html"), 404
+        if claim.first_address:
+            _welcome(db.session.get(User, claim.user_id))
+        flash(gettext("Your e-mail address is confirmed. You can log in with it now."),
+              "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/verify_email.html", form=form)
+
+
+def _welcome(user: User) -> None:
+    """Send the welcome that waited for the first confirmed e-mail address."""
+    from ..participants import services as participants
+    from ..volunteers import services as volunteers
+
+    if user.role == "volunteer":
+        volunteers.queue_welcome(user)
+    elif user.role == "participant":
+        participants.queue_welcome(user, url_for("participants.dashboard", _external=True))

@@ -102,3 +102,22 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
     last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ContactClaim(Base):
+    """An e-mail address or phone number someone wants on their account, waiting for the
+    code or link sent to it. Only a confirmed claim reaches ``users.email``/``users.phone``,
+    so nobody can squat another person's address and no answer reveals who has one."""
+
+    __tablename__ = "contact_claims"
+    __table_args__ = (enum_check("kind", ("email", "phone")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(254))
+    secret_hash: Mapped[str] = mapped_column(String(64), index=True)  # of the code or link
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    confirmed_at: Mapped[datetime | None] = mapped_column()

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from flask import render_template, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from .. import audit
+from ..auth.contacts import claim_contact
 from ..extensions import db
 from ..models import (
     Match,
@@ -71,25 +71,20 @@ def register_volunteer(organisation: Organisation, values: SignupValues,
                        locale: str, sharing: dict | None = None) -> User | None:
     """Create the volunteer's account, profile and consents; return the new user.
 
-    If the e-mail address already has an account, nothing is created: the owner of that
-    address gets an e-mail instead, and None is returned. The caller shows the same page
-    either way, so nobody learns from the sign-up which addresses have accounts.
+    The e-mail address counts only once confirmed: it goes out as a link to the address
+    (see ``auth.contacts``), and the account cannot log in before that. If the address
+    already has an account, nothing is created and its owner gets a notice instead. The
+    caller shows the same page either way and logs nobody in, so nobody learns from the
+    sign-up which addresses have accounts.
     """
     existing = _email_taken(values.email)
     if existing is not None:
         queue_signup_attempt(existing, organisation)
         return None
-    user = User(role="volunteer", organisation_id=organisation.id, email=values.email,
+    user = User(role="volunteer", organisation_id=organisation.id, email=None,
                 password_hash=values.password_hash, locale=locale)
-    try:
-        with db.session.begin_nested():
-            db.session.add(user)
-            db.session.flush()
-    except IntegrityError:  # the same address signed up at the same moment
-        existing = _email_taken(values.email)
-        if existing is not None:
-            queue_signup_attempt(existing, organisation)
-        return None
+    db.session.add(user)
+    db.session.flush()
     profile = VolunteerProfile(user_id=user.id, organisation_id=organisation.id,
                                screening="registered", vog_status="not_requested")
     apply_profile(profile, values.profile)
@@ -98,12 +93,19 @@ def register_volunteer(organisation: Organisation, values: SignupValues,
         record_consent(user, purpose, locale)
     set_sharing(user, profile, locale=locale, **(sharing or {"share_email": False,
                                                              "share_phone": False}))
-    queue_email(user, "welcome_volunteer", name=profile.first_name,
-                organisation=organisation.name,
-                page_url=url_for("volunteers.dashboard", _external=True),
-                toolkit_url=url_for("toolkit.index", _external=True))
+    claim_contact(user, "email", values.email, organisation.name)  # the welcome follows it
     db.session.flush()
     return user
+
+
+def queue_welcome(user: User) -> None:
+    """Welcome a volunteer once their e-mail address is confirmed."""
+    profile = volunteer_profile(user)
+    if profile is not None:
+        queue_email(user, "welcome_volunteer", name=profile.first_name,
+                    organisation=profile.organisation.name,
+                    page_url=url_for("volunteers.dashboard", _external=True),
+                    toolkit_url=url_for("toolkit.index", _external=True))
 
 
 def queue_signup_attempt(user: User, organisation: Organisation) -> OutboxMessage | None:

@@ -1,5 +1,6 @@
 """accounts and privacy: encrypted TOTP secrets, per-account login throttles, sharing
-only with consent
+only with consent, contact claims (proof before an address counts), text messages in the
+outbox
 
 Revision ID: 5e1f0a2b13cd
 Revises: d73396e9d581
@@ -42,6 +43,33 @@ def upgrade() -> None:
     with op.batch_alter_table("login_throttles", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_login_throttles_last_failure_at"),
                               ["last_failure_at"], unique=False)
+    op.create_table(
+        "contact_claims",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("value", sa.String(length=254), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", buddy.models.base.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", buddy.models.base.UTCDateTime(), nullable=False),
+        sa.Column("confirmed_at", buddy.models.base.UTCDateTime(), nullable=True),
+        sa.CheckConstraint("kind IN ('email', 'phone')",
+                           name=op.f("ck_contact_claims_kind_valid")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
+                                name=op.f("fk_contact_claims_user_id_users"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_claims")),
+    )
+    with op.batch_alter_table("contact_claims", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contact_claims_secret_hash"), ["secret_hash"],
+                              unique=False)
+        batch_op.create_index(batch_op.f("ix_contact_claims_user_id"), ["user_id"],
+                              unique=False)
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("channel", sa.String(length=5), nullable=False,
+                                      server_default="email"))
+        batch_op.create_check_constraint("channel_valid", "channel IN ('email', 'sms')")
     op.add_column("users", sa.Column("totp_secret_encrypted", sa.String(length=255),
                                      nullable=True))
     conn = op.get_bind()
@@ -68,6 +96,13 @@ def downgrade() -> None:
         conn.execute(sa.text("UPDATE users SET totp_secret = :value WHERE id = :id"),
                      {"value": _box().decrypt(token), "id": user_id})
     op.drop_column("users", "totp_secret_encrypted")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_constraint("channel_valid", type_="check")
+        batch_op.drop_column("channel")
+    with op.batch_alter_table("contact_claims", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contact_claims_user_id"))
+        batch_op.drop_index(batch_op.f("ix_contact_claims_secret_hash"))
+    op.drop_table("contact_claims")
     with op.batch_alter_table("login_throttles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_throttles_last_failure_at"))
     op.drop_table("login_throttles")

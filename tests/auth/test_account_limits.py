@@ -193,6 +193,10 @@ def test_changing_the_phone_ends_other_sessions_and_tells_the_old_address(client
         profile, phone="06 3333 4444", email="old@example.org", share_phone=None,
         current_password=PASSWORD))
     assert response.status_code == 303
+    text_message = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "verify_phone")).one()
+    code = "".join(ch for ch in text_message.body if ch.isdigit())[:6]
+    assert client.post("/me/details/confirm", data={"code": code}).status_code == 303
     db.session.remove()
     assert db.session.get(UserSession, other_record.id).revoked_at is not None
     assert client.get("/me").status_code == 200  # this session goes on

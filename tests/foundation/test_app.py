@@ -131,7 +131,8 @@ def test_production_accepts_safe_settings(tmp_path, monkeypatch):
     for key, value in {"BUDDY_ENV": "production", "SECRET_KEY": STRONG_KEY,
                        "DATABASE_URL": "postgresql://x@localhost/db",
                        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-                       "MAIL_BACKEND": "smtp", "TOTP_ENCRYPTION_KEY": FERNET_KEY}.items():
+                       "MAIL_BACKEND": "smtp", "TOTP_ENCRYPTION_KEY": FERNET_KEY,
+                       "SMS_BACKEND": "off"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("DEBUG", raising=False)
     config = load_config(str(tmp_path))
@@ -153,7 +154,8 @@ def test_production_refuses_plain_totp_secrets_and_the_console_mail_backend(
     for key, good in {"BUDDY_ENV": "production", "SECRET_KEY": STRONG_KEY,
                       "DATABASE_URL": "postgresql://x@localhost/db",
                       "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-                      "MAIL_BACKEND": "smtp", "TOTP_ENCRYPTION_KEY": FERNET_KEY}.items():
+                      "MAIL_BACKEND": "smtp", "TOTP_ENCRYPTION_KEY": FERNET_KEY,
+                      "SMS_BACKEND": "off"}.items():
         monkeypatch.setenv(key, good)
     monkeypatch.delenv("DEBUG", raising=False)
     monkeypatch.setenv(setting, value)

@@ -27,6 +27,7 @@ EXPECTED: dict[str, object] = {
     "static": PUBLIC, "main.home": PUBLIC, "main.privacy": PUBLIC, "main.healthz": PUBLIC,
     "main.organisations": PUBLIC, "auth.login": PUBLIC, "auth.mfa": PUBLIC,
     "auth.reset_request": PUBLIC, "auth.reset": PUBLIC, "auth.invite": PUBLIC,
+    "auth.verify_email": PUBLIC,
     "toolkit.index": PUBLIC, "toolkit.page": PUBLIC, "toolkit.search": PUBLIC,
     "toolkit.printable": PUBLIC, "volunteers.signup": PUBLIC, "volunteers.signup_done": PUBLIC,
     "volunteers.code_of_conduct": PUBLIC, "participants.start": PUBLIC,
@@ -40,6 +41,7 @@ EXPECTED: dict[str, object] = {
     "volunteers.dashboard": ("volunteer",), "volunteers.edit_profile": ("volunteer",),
     "volunteers.pause": ("volunteer",), "volunteers.resume": ("volunteer",),
     "participants.dashboard": ("participant",), "participants.details": ("participant",),
+    "participants.confirm_contact": ("participant",),
     "matches.detail": ("participant", "volunteer"), "matches.first_meeting": ("volunteer",),
     "matches.log_meeting": ("volunteer",),
     # administration

@@ -14,7 +14,7 @@ from tests.volunteers.test_volunteer_page import profile_data
 
 
 def _volunteer_of(email):
-    user = db.session.scalar(select(User).where(User.email == email))
+    user = f.claimant(email)
     return user, db.session.scalar(select(VolunteerProfile).where(
         VolunteerProfile.user_id == user.id))
 
