@@ -228,6 +228,15 @@ def make_token(user=None, purpose="reset", **kw) -> tuple[Token, str]:
     return token, secret
 
 
+def make_contact_claim(user=None, **kw) -> ContactClaim:
+    user = user or make_user("participant", email=None)
+    kw.setdefault("kind", "email")
+    kw.setdefault("value", f"claim{next(_seq)}@example.org")
+    kw.setdefault("secret_hash", hashlib.sha256(secrets.token_bytes(16)).hexdigest())
+    kw.setdefault("expires_at", utcnow() + timedelta(hours=48))
+    return _save(ContactClaim(user_id=user.id, **kw))
+
+
 def make_login_throttle(**kw) -> LoginThrottle:
     kw.setdefault("key", hashlib.sha256(secrets.token_bytes(8)).hexdigest())
     kw.setdefault("failures", 1)
