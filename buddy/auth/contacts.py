@@ -74,13 +74,6 @@ def _tell_owner(owner: User, kind: str, value: str, organisation_name: str) -> N
         queue_sms(owner, "contact_attempt", value, organisation=organisation_name)
 
 
-def pending_claims(user: User) -> list[ContactClaim]:
-    """Return ``user``'s claims still waiting for their code or link."""
-    return list(db.session.scalars(select(ContactClaim).where(
-        ContactClaim.user_id == user.id, ContactClaim.confirmed_at.is_(None),
-        ContactClaim.expires_at > utcnow(), ContactClaim.attempts < MAX_ATTEMPTS)).all())
-
-
 def confirm_phone_code(user: User, code: str) -> ContactClaim | None:
     """Confirm ``user``'s pending phone number with ``code``; count a wrong code."""
     code = "".join(ch for ch in code if ch.isdigit())
