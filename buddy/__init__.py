@@ -4,7 +4,7 @@ from flask import Flask, g, session
 from flask_login import current_user
 
 from .config import load_config
-from .extensions import babel, csrf, db, limiter, login_manager
+from .extensions import babel, csrf, db, limiter, login_manager, secret_box
 
 
 def create_app(config: dict | None = None, unset_env: str = "development") -> Flask:
@@ -46,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     from .data import TRANSLATIONS
 
     db.init_app(app)
+    secret_box.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories=str(TRANSLATIONS))

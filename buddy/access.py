@@ -19,6 +19,7 @@ log = logging.getLogger("buddy.access")
 PUBLIC_ENDPOINTS = frozenset({
     "static", "main.home", "main.privacy", "main.healthz", "main.language", "main.organisations",
     "auth.login", "auth.reset_request", "auth.reset", "auth.invite", "auth.mfa",
+    "auth.verify_email",
     "volunteers.signup", "volunteers.signup_done", "participants.start", "participants.step",
     "participants.done", "toolkit.index", "toolkit.page", "toolkit.search", "toolkit.printable",
 })

@@ -64,19 +64,34 @@ DEFAULTS = {
     "TRUSTED_HOSTS": None,  # list of host names; any other Host header gets 400 (Flask >= 3.1)
     "TRUSTED_PROXIES": 0,  # proxies in front that set X-Forwarded-For/-Proto/-Host (ProxyFix)
     "LANG_COOKIE_NAME": "lang",
+    "SMS_BACKEND": "console",  # console (development), http (a gateway) or off (coordinator)
+    "SMS_GATEWAY_URL": None,
+    "SMS_GATEWAY_TOKEN": None,
     "TOKEN_HOURS": 2,
     "INVITE_DAYS": 14,
     "PRIVACY_VERSION": "2026-11",
     "CODE_OF_CONDUCT_VERSION": "2026-11",
     "REQUIRE_MFA": True,
+    # Fernet key(s), comma-separated, first one encrypts: TOTP secrets at rest. Required in
+    # production; development and tests derive one from SECRET_KEY.
+    "TOTP_ENCRYPTION_KEY": None,
+    "LOGIN_FAILURES_FREE": 5,  # failed attempts per account and step before back-off starts
+    "LOGIN_BACKOFF_MAX_MINUTES": 60,
+    "MFA_PENDING_MINUTES": 5,  # password passed, waiting for the code
     "TOOLKIT_DIR": None,  # None -> the toolkit_content/ shipped in the package (buddy/data)
-    "RETENTION_DAYS": {
+    "RETENTION_DAYS": {  # each category, its period and its test: docs/privacy.md
         "withdrawn_participant": 365,
+        "rejected_volunteer": 365,
+        "paused_volunteer": 365,  # paused without end (consent withdrawn)
+        "inactive_volunteer": 730,  # no login, no change and no open match
         "ended_match_personal": 730,
+        "audit_details": 365,
         "audit_event": 1825,
+        "outbox_body": 30,
         "outbox_sent": 90,
         "session": 30,
         "token": 30,
+        "login_throttle": 1,
     },
 }
 
@@ -96,7 +111,8 @@ _ENV_TYPES = {
 _ENV_KEYS = [
     "BUDDY_ENV", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI", "MAIL_BACKEND",
     "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "BASE_URL", "TOOLKIT_DIR",
-    "RATELIMIT_KEY_PREFIX", *_ENV_TYPES,
+    "RATELIMIT_KEY_PREFIX", "TOTP_ENCRYPTION_KEY", "SMS_BACKEND", "SMS_GATEWAY_URL",
+    "SMS_GATEWAY_TOKEN", *_ENV_TYPES,
 ]
 
 
@@ -203,6 +219,13 @@ def _check_production(config: dict) -> None:
             "requires a second factor. Remove REQUIRE_MFA=0.")
     if int(config.get("TRUSTED_PROXIES") or 0) < 0:
         raise ConfigError("TRUSTED_PROXIES must be 0 or more (the number of proxies in front).")
+    _check_totp_key(config.get("TOTP_ENCRYPTION_KEY"))
+    if config["SMS_BACKEND"] == "console" or (
+            config["SMS_BACKEND"] == "http" and not config.get("SMS_GATEWAY_URL")):
+        raise ConfigError("SMS_BACKEND is console (it prints codes) or http without "
+                          "SMS_GATEWAY_URL. In production set SMS_BACKEND=http with "
+                          "SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN, or SMS_BACKEND=off to let "
+                          "coordinators confirm phone numbers.")
     config["SESSION_COOKIE_SECURE"] = True
     # __Host-: the browser only accepts it over HTTPS, for this exact host, for path /.
     config["SESSION_COOKIE_NAME"] = "__Host-buddy_session"
@@ -236,6 +259,18 @@ def _check_mail(config: dict) -> None:
         raise ConfigError(
             "SMTP without TLS would send reset links in clear text. Set MAIL_USE_TLS=1 "
             "(STARTTLS, usually port 587) or MAIL_USE_SSL=1 (port 465).")
+def _check_totp_key(keys: str | None) -> None:
+    from cryptography.fernet import Fernet
+
+    try:
+        if not keys or not [Fernet(k.strip()) for k in keys.split(",") if k.strip()]:
+            raise ValueError("missing")
+    except ValueError as error:
+        raise ConfigError(
+            "TOTP_ENCRYPTION_KEY is missing or not a Fernet key. In production set it to the "
+            "output of: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())' (several keys, comma-separated, rotate).",
+        ) from error
 
 
 def _development_key(instance_path: str) -> str:

@@ -184,7 +184,8 @@ def _demo_volunteers(rng, org, hoods, password_hash, coordinator, now,
             share_email=True, share_phone=False,
         )
         db.session.add(profile)
-        _consent(user, DEFAULT_LOCALE, None, joined, ("privacy", "code_of_conduct", "vog_check"))
+        _consent(user, DEFAULT_LOCALE, None, joined,
+                 ("privacy", "code_of_conduct", "vog_check", "share_contact"))
         profiles.append(profile)
     db.session.flush()
     return profiles

@@ -1,5 +1,9 @@
 """Extensions, created once and unbound; ``create_app`` binds them."""
 
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -70,6 +74,51 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class SecretBox:
+    """Encrypts small secrets at rest (TOTP secrets) with Fernet, bound by ``init_app``.
+
+    ``TOTP_ENCRYPTION_KEY`` holds one or more comma-separated Fernet keys: the first encrypts,
+    all decrypt (``MultiFernet``), so a key can be rotated. Production requires the setting
+    (see ``config``); development and tests derive a key from ``SECRET_KEY``.
+    """
+
+    def __init__(self) -> None:
+        self._fernet: MultiFernet | None = None
+
+    def init_app(self, app: Flask) -> None:
+        self.configure(app.config.get("TOTP_ENCRYPTION_KEY"), app.config["SECRET_KEY"])
+
+    def configure(self, keys: str | None, secret_key: str) -> None:
+        """Use the Fernet ``keys`` (comma-separated), or a key derived from ``secret_key``."""
+        self._fernet = MultiFernet([Fernet(k.strip()) for k in keys.split(",") if k.strip()]
+                                   if keys else [Fernet(derived_fernet_key(secret_key))])
+
+    @property
+    def ready(self) -> bool:
+        return self._fernet is not None
+
+    def encrypt(self, value: str) -> str:
+        return self._box().encrypt(value.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._box().decrypt(token.encode()).decode()
+        except InvalidToken as error:
+            raise ValueError("a stored secret cannot be decrypted with the configured key; "
+                             "check TOTP_ENCRYPTION_KEY") from error
+
+    def _box(self) -> MultiFernet:
+        if self._fernet is None:
+            raise RuntimeError("SecretBox used before init_app")
+        return self._fernet
+
+
+def derived_fernet_key(secret_key: str) -> bytes:
+    """Return a Fernet key derived from ``secret_key`` (development and tests only)."""
+    digest = hashlib.sha256(b"inburgergids-totp-encryption:" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
 def current_session() -> Session:
     """Return the session of this request/app context."""
     return db.session()
@@ -83,4 +132,5 @@ db = Database()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+secret_box = SecretBox()
 limiter = Limiter(key_func=_rate_limit_key, default_limits=[], headers_enabled=True)

@@ -15,14 +15,19 @@ from .extensions import db
 from .models import (
     AuditEvent,
     Base,
+    CheckIn,
+    LoginThrottle,
     Match,
+    MatchEvent,
     MeetingLog,
     OutboxMessage,
     ParticipantProfile,
     Token,
     User,
     UserSession,
+    VolunteerProfile,
 )
+from .vocab import OPEN_MATCH_STATES
 
 
 class BackupError(RuntimeError):
@@ -118,7 +123,7 @@ def retention_days(config: dict) -> dict[str, int]:
 def purge_expired(now: datetime, days: dict[str, int]) -> dict[str, int]:
     """Delete or anonymise what is past its retention period; return counts per category."""
     from . import drafts
-    from .privacy.services import erase_person
+    from .privacy.services import ERASED, erase_person
 
     counts: dict[str, int] = {}
     withdrawn_before = now - timedelta(days=days["withdrawn_participant"])
@@ -130,19 +135,39 @@ def purge_expired(now: datetime, days: dict[str, int]) -> dict[str, int]:
     for user in stale:
         erase_person(user, actor=None)
     counts["withdrawn_participant"] = len(stale)
+    for category, volunteers in _expired_volunteers(now, days).items():
+        for user in volunteers:
+            erase_person(user, actor=None)
+        counts[category] = len(volunteers)
 
     ended_before = now - timedelta(days=days["ended_match_personal"])
     old_matches = select(Match.id).where(Match.status.in_(("ended", "rejected")),
                                          func.coalesce(Match.ended_at, Match.proposed_at)
                                          < ended_before)
     counts["ended_match_notes"] = db.session.execute(
-        update(Match).where(Match.id.in_(old_matches), Match.end_note != "")
-        .values(end_note="")).rowcount
+        update(Match).where(Match.id.in_(old_matches),
+                            (Match.end_note != "") | (Match.reject_reason != ""))
+        .values(end_note="", reject_reason="")).rowcount
     counts["meeting_log_text"] = db.session.execute(
         update(MeetingLog).where(MeetingLog.match_id.in_(old_matches), MeetingLog.activity != "")
         .values(activity="")).rowcount
+    counts["checkin_notes"] = db.session.execute(
+        update(CheckIn).where(CheckIn.match_id.in_(old_matches), CheckIn.note != "")
+        .values(note="")).rowcount
+    counts["match_event_reasons"] = db.session.execute(
+        update(MatchEvent).where(MatchEvent.match_id.in_(old_matches), MatchEvent.reason != "",
+                                 MatchEvent.reason != ERASED)
+        .values(reason="")).rowcount
+    counts["audit_details"] = _clear_old_audit_details(
+        now - timedelta(days=days["audit_details"]))
     counts["audit_event"] = db.session.execute(delete(AuditEvent).where(
         AuditEvent.at < now - timedelta(days=days["audit_event"]))).rowcount
+    counts["outbox_body"] = db.session.execute(update(OutboxMessage).where(
+        OutboxMessage.state.in_(("sent", "failed")), OutboxMessage.body != "",
+        OutboxMessage.created_at < now - timedelta(days=days["outbox_body"]))
+        .values(body="")).rowcount
+    counts["login_throttle"] = db.session.execute(delete(LoginThrottle).where(
+        LoginThrottle.last_failure_at < now - timedelta(days=days["login_throttle"]))).rowcount
     counts["outbox"] = db.session.execute(delete(OutboxMessage).where(
         OutboxMessage.state.in_(("sent", "failed")),
         OutboxMessage.created_at < now - timedelta(days=days["outbox_sent"]))).rowcount
@@ -155,6 +180,48 @@ def purge_expired(now: datetime, days: dict[str, int]) -> dict[str, int]:
     counts["signup_draft"] = drafts.purge_expired(now)
     db.session.flush()
     return counts
+
+
+def _expired_volunteers(now: datetime, days: dict[str, int]) -> dict[str, list[User]]:
+    """Return the volunteers to erase per category: rejected at screening, paused without
+    end (consent withdrawn), and long inactive (no login, no change, no open match)."""
+    from .privacy.services import CONSENT_PAUSE_UNTIL
+
+    def users(*conditions) -> list[User]:
+        return list(db.session.scalars(
+            select(User).join(VolunteerProfile, VolunteerProfile.user_id == User.id)
+            .where(*conditions)).all())
+
+    inactive_before = now - timedelta(days=days["inactive_volunteer"])
+    open_match = select(Match.id).where(Match.volunteer_id == VolunteerProfile.id,
+                                        Match.status.in_(OPEN_MATCH_STATES)).exists()
+    found = {
+        "rejected_volunteer": users(
+            VolunteerProfile.screening == "rejected",
+            VolunteerProfile.updated_at < now - timedelta(days=days["rejected_volunteer"])),
+        "paused_volunteer": users(
+            VolunteerProfile.paused_until == CONSENT_PAUSE_UNTIL,
+            VolunteerProfile.updated_at < now - timedelta(days=days["paused_volunteer"])),
+        "inactive_volunteer": users(
+            func.coalesce(User.last_login_at, User.created_at) < inactive_before,
+            VolunteerProfile.updated_at < inactive_before, ~open_match),
+    }
+    seen: set[int] = set()
+    for category, people in found.items():  # each person once, in the first category
+        found[category] = [u for u in people if u.id not in seen]
+        seen.update(u.id for u in people)
+    return found
+
+
+def _clear_old_audit_details(before: datetime) -> int:
+    """Blank the details of audit events older than ``before`` (the event itself stays)."""
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.at < before)).all()
+    cleared = 0
+    for event in events:
+        if event.details:
+            event.details = {}
+            cleared += 1
+    return cleared
 
 
 def database_reachable(engine: Engine) -> bool:

@@ -5,9 +5,11 @@ Because the message is only a row until the decision commits, a mail server that
 never loses a decision, and a rolled-back decision never sends a mail.
 """
 
+import json
 import smtplib
 import sys
 import unicodedata
+import urllib.request
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -20,6 +22,7 @@ from . import clock
 from .extensions import db
 from .i18n import DEFAULT_LOCALE
 from .models import OutboxMessage, User
+from .security import mask_tokens
 
 
 def _subject(kind: str, context: dict) -> str:
@@ -28,6 +31,10 @@ def _subject(kind: str, context: dict) -> str:
     other_name = getattr(other, "first_name", "") or ""
     subjects = {
         "password_reset": lambda: gettext("Set a new password for Inburgergids"),
+        "password_changed": lambda: gettext("Your password was changed"),
+        "contact_changed": lambda: gettext("Your login details were changed"),
+        "verify_email": lambda: gettext("Confirm your e-mail address for Inburgergids"),
+        "contact_attempt": lambda: gettext("Someone tried to use your address"),
         "invitation": lambda: gettext("Your account at Inburgergids"),
         # Translators: e-mail subject to a participant; name is the volunteer's first name
         "introduction": lambda: gettext("Meet your buddy %(name)s", name=other_name),
@@ -61,25 +68,47 @@ def one_line(text: str) -> str:
 
 
 # Account security mails do not rest on consent: they go out even after a withdrawal.
-SECURITY_KINDS = frozenset({"password_reset", "invitation", "signup_attempt"})
+SECURITY_KINDS = frozenset({"password_reset", "invitation", "signup_attempt",
+                            "password_changed", "contact_changed", "verify_email",
+                            "verify_phone", "contact_attempt"})
+# Messages whose whole text is a secret (a code): blanked in the outbox once sent.
+SECRET_BODY_KINDS = frozenset({"verify_phone"})
 
 
-def queue_email(user: User, kind: str, **context) -> OutboxMessage | None:
+def queue_email(user: User, kind: str, recipient: str | None = None,
+                **context) -> OutboxMessage | None:
     """Write an e-mail for ``user`` in their own language to the outbox (not sent yet).
 
+    ``recipient`` overrides the address (a notice to the old address after a change).
     Nothing is queued for someone without an e-mail address, or for someone who withdrew
     their consent (except account security mails).
     """
     from .privacy.services import may_notify
 
-    if not user.email or (kind not in SECURITY_KINDS and not may_notify(user)):
+    recipient = recipient or user.email
+    if not recipient or (kind not in SECURITY_KINDS and not may_notify(user)):
         return None
     with force_locale(user.locale or DEFAULT_LOCALE):
         subject = _subject(kind, context)
         body = render_template(f"email/{kind}.txt", user=user, **context)
     message = OutboxMessage(
         organisation_id=user.organisation_id, user_id=user.id, kind=kind,
-        recipient=user.email, locale=user.locale or DEFAULT_LOCALE, subject=subject, body=body,
+        recipient=recipient, locale=user.locale or DEFAULT_LOCALE, subject=subject, body=body,
+    )
+    db.session.add(message)
+    return message
+
+
+def queue_sms(user: User, kind: str, phone: str, **context) -> OutboxMessage:
+    """Write a text message to ``phone`` in ``user``'s language to the outbox (not sent yet).
+
+    Only account security texts exist (codes and notices), so consent does not apply.
+    """
+    with force_locale(user.locale or DEFAULT_LOCALE):
+        body = one_line(render_template(f"sms/{kind}.txt", user=user, **context))[:480]
+    message = OutboxMessage(
+        organisation_id=user.organisation_id, user_id=user.id, kind=kind, channel="sms",
+        recipient=phone, locale=user.locale or DEFAULT_LOCALE, subject="", body=body,
     )
     db.session.add(message)
     return message
@@ -126,16 +155,25 @@ def _deliver(item: OutboxMessage) -> str:
     config = current_app.config
     item.attempts += 1
     try:
-        _send(build_message(item, config["MAIL_FROM"]))
+        if item.channel == "sms":
+            send_sms(item.recipient, item.body)
+        else:
+            _send(build_message(item, config["MAIL_FROM"]))
     except (OSError, smtplib.SMTPException, ValueError) as error:
         item.last_error = f"{type(error).__name__}: {error}"[:300]
         if item.attempts >= config["MAIL_MAX_ATTEMPTS"]:
             item.state = "failed"
+            item.body = _stored_copy(item)
             return "failed"
         item.next_attempt_at = clock.now() + timedelta(minutes=2 ** item.attempts)
         return "retry"
     item.state, item.sent_at, item.last_error = "sent", clock.now(), ""
+    item.body = _stored_copy(item)  # the stored copy keeps no working link or code
     return "sent"
+
+
+def _stored_copy(item: OutboxMessage) -> str:
+    return "" if item.kind in SECRET_BODY_KINDS else mask_tokens(item.body)
 
 
 def _send(message: EmailMessage) -> None:
@@ -150,3 +188,27 @@ def _send(message: EmailMessage) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
+
+
+def send_sms(phone: str, text: str) -> None:
+    """Send one text message through the configured gateway (``SMS_BACKEND``).
+
+    ``console`` prints it (development only; production refuses it), ``http`` posts JSON
+    ``{"to", "text"}`` to ``SMS_GATEWAY_URL`` with a bearer token, ``off`` sends nothing
+    (phone numbers are then confirmed by the coordinator) and raises so the message fails.
+    """
+    config = current_app.config
+    backend = config["SMS_BACKEND"]
+    if backend == "console":
+        print(f"SMS to {phone}: {text}", file=sys.stderr)
+        return
+    if backend == "off":
+        raise ValueError("SMS_BACKEND is off")
+    request = urllib.request.Request(  # noqa: S310 - the URL is the configured gateway
+        config["SMS_GATEWAY_URL"], method="POST",
+        data=json.dumps({"to": phone, "text": text}).encode(),
+        headers={"Content-Type": "application/json",
+                 "Authorization": f"Bearer {config['SMS_GATEWAY_TOKEN'] or ''}"})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        if response.status >= 300:
+            raise OSError(f"SMS gateway answered {response.status}")

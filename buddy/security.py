@@ -1,5 +1,7 @@
 """Response hardening (security headers) and error pages that never show a traceback."""
 
+import re
+
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
@@ -69,13 +71,35 @@ def render_error(code: int, detail: str | None = None):
                            text=detail or text), code
 
 
+SECRET_VIEW_ARGS = ("token",)
+
+
+def logged_path() -> str:
+    """Return the request path for logs, with secrets in it (reset and invitation tokens)
+    replaced by ``***``."""
+    path = request.path
+    for name in SECRET_VIEW_ARGS:
+        value = (request.view_args or {}).get(name)
+        if isinstance(value, str) and value:
+            path = path.replace(value, "***")
+    return mask_tokens(path)
+
+
+_TOKEN_IN_PATH = re.compile(r"(/(?:reset|invite|verify)/)[^/?#\s]+")
+
+
+def mask_tokens(text: str) -> str:
+    """Replace the token in any reset, invitation or verification link in ``text``."""
+    return _TOKEN_IN_PATH.sub(r"\1***", text)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every HTTP error and every unexpected exception in the layout."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         db.session.rollback()
-        app.logger.warning("CSRF check failed on %s %s: %s", request.method, request.path,
+        app.logger.warning("CSRF check failed on %s %s: %s", request.method, logged_path(),
                            error.description)
         return render_error(400, gettext(
             "Your form expired or was sent twice. Please go back, reload the page and try again."))
@@ -94,7 +118,7 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         db.session.rollback()
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s", request.method, logged_path())
         return render_error(500)
 
     app.register_error_handler(InternalServerError, lambda e: render_error(500))

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from buddy import create_app, migrate
 from buddy.config import normalise_database_url
-from buddy.extensions import db, limiter, make_engine
+from buddy.extensions import db, limiter, make_engine, secret_box
 
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -168,6 +168,7 @@ def _transaction(request):
         return
     app = request.getfixturevalue("app")
     db.engine = app.extensions["db_engine"]  # another test may have made its own app
+    secret_box.init_app(app)  # ... with its own encryption key
     connection = db.engine.connect()
     outer = connection.begin()
     db._factory.configure(bind=connection, join_transaction_mode="create_savepoint")

@@ -2,8 +2,11 @@
 
 import hashlib
 import itertools
+import re
 import secrets
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from buddy import clock
 from buddy.auth.services import SESSION_KEY, hash_password
@@ -12,8 +15,10 @@ from buddy.models import (
     AuditEvent,
     CheckIn,
     ConsentRecord,
+    ContactClaim,
     LevelAssessment,
     LocalReferral,
+    LoginThrottle,
     Match,
     MatchEvent,
     MatchingRun,
@@ -98,7 +103,11 @@ def make_volunteer(organisation=None, user=None, **kw) -> VolunteerProfile:
     kw.setdefault("screening", "approved")
     kw.setdefault("vog_status", "received")
     kw.setdefault("vog_issued_on", clock.today() - timedelta(days=30))
-    return _save(VolunteerProfile(user_id=user.id, organisation_id=organisation.id, **kw))
+    consents = kw.pop("consents", ("privacy", "code_of_conduct", "vog_check"))
+    profile = _save(VolunteerProfile(user_id=user.id, organisation_id=organisation.id, **kw))
+    for purpose in consents:  # what sign-up records; approving a match needs them
+        make_consent(user, purpose=purpose)
+    return _with_sharing_consent(profile)
 
 
 def make_participant(organisation=None, user=None, **kw) -> ParticipantProfile:
@@ -111,7 +120,18 @@ def make_participant(organisation=None, user=None, **kw) -> ParticipantProfile:
     kw.setdefault("languages", ["ar"])
     kw.setdefault("goals", 0b11)
     kw.setdefault("primary_goal", "language")
-    return _save(ParticipantProfile(user_id=user.id, organisation_id=organisation.id, **kw))
+    return _with_sharing_consent(
+        _save(ParticipantProfile(user_id=user.id, organisation_id=organisation.id, **kw)))
+
+
+def _with_sharing_consent(profile):
+    """A profile that shares contact details has the "share_contact" consent behind it."""
+    if (profile.share_email or profile.share_phone) and db.session.scalar(
+            select(ConsentRecord.id).where(ConsentRecord.user_id == profile.user_id,
+                                           ConsentRecord.purpose == "share_contact",
+                                           ConsentRecord.withdrawn_at.is_(None))) is None:
+        make_consent(db.session.get(User, profile.user_id), purpose="share_contact")
+    return profile
 
 
 def make_run(organisation=None, **kw) -> MatchingRun:
@@ -209,6 +229,21 @@ def make_token(user=None, purpose="reset", **kw) -> tuple[Token, str]:
     return token, secret
 
 
+def make_contact_claim(user=None, **kw) -> ContactClaim:
+    user = user or make_user("participant", email=None)
+    kw.setdefault("kind", "email")
+    kw.setdefault("value", f"claim{next(_seq)}@example.org")
+    kw.setdefault("secret_hash", hashlib.sha256(secrets.token_bytes(16)).hexdigest())
+    kw.setdefault("expires_at", clock.now() + timedelta(hours=48))
+    return _save(ContactClaim(user_id=user.id, **kw))
+
+
+def make_login_throttle(**kw) -> LoginThrottle:
+    kw.setdefault("key", hashlib.sha256(secrets.token_bytes(8)).hexdigest())
+    kw.setdefault("failures", 1)
+    return _save(LoginThrottle(**kw))
+
+
 def make_session(user=None, **kw) -> tuple[UserSession, str]:
     user = user or make_user("volunteer")
     secret = secrets.token_urlsafe(32)
@@ -245,3 +280,19 @@ def login_as(client, user):
         session["_user_id"] = secret
         session["_fresh"] = True
     return client
+
+
+def claimant(value: str) -> User:
+    """Return the account waiting to confirm the e-mail address or phone number ``value``."""
+    claim = db.session.scalars(select(ContactClaim).where(ContactClaim.value == value)
+                               .order_by(ContactClaim.id.desc())).first()
+    return db.session.get(User, claim.user_id)
+
+
+def confirm_address(client, email: str):
+    """Open the confirmation link sent to ``email`` and press its button; return the reply."""
+    body = db.session.scalars(select(OutboxMessage.body).where(
+        OutboxMessage.recipient == email, OutboxMessage.kind == "verify_email")
+        .order_by(OutboxMessage.id.desc())).first()
+    path = re.search(r"https?://[^/\s]+(/verify/\S+)", body).group(1)
+    return client.post(path, data={})

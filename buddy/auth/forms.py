@@ -72,3 +72,7 @@ class ResetRequestForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language of the website and e-mails"), choices=[])
+
+
+class ConfirmForm(FlaskForm):
+    """A single button (the CSRF token is the only field)."""

@@ -15,19 +15,20 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from .. import clock
 from ..access import roles_required
-from ..extensions import db, limiter
+from ..extensions import db, limiter, secret_box
 from ..i18n import NATIVE_NAMES
 from ..models import User, UserSession
 from ..notifications import absolute_url, queue_email
-from . import services
+from . import contacts, services
 from .forms import (
     ChangePasswordForm,
+    ConfirmForm,
     LanguageForm,
     LoginForm,
     NewPasswordForm,
@@ -45,7 +46,14 @@ def _limit(name: str):
 
 
 def _account_key() -> str:
-    return "login-account:" + (request.form.get("identifier", "")[:254].strip().lower() or "-")
+    return "login-account:" + (services.login_key(request.form.get("identifier", "")) or "-")
+
+
+def _wait_message(left: timedelta) -> str:
+    minutes = max(1, -(-int(left.total_seconds()) // 60))
+    return ngettext("Too many wrong attempts. Please wait %(num)d minute and try again.",
+                    "Too many wrong attempts. Please wait %(num)d minutes and try again.",
+                    minutes)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -74,15 +82,22 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.find_login(form.identifier.data)
+        key = services.throttle_key("password", user, form.identifier.data)
+        left = services.locked_for(key)
+        if left is not None:
+            form.password.errors.append(_wait_message(left))
+            return render_template("auth/login.html", form=form)
         if services.verify_password(user, form.password.data) and user.active:
             log.info("login password ok user=%s ip=%s", user.id, request.remote_addr)
+            services.clear_failures(key)
             session["next_after_login"] = safe_next(request.args.get("next"))
             if user.is_staff and current_app.config["REQUIRE_MFA"]:
-                session[MFA_PENDING] = user.id
+                session[MFA_PENDING] = services.pending_mfa(user)
                 return redirect(url_for("auth.mfa"))
             return finish_login(user)
         log.warning("login failed user=%s ip=%s", user.id if user else "unknown",
                     request.remote_addr)
+        services.record_failure(key)
         form.password.errors.append(
             gettext("The e-mail address, phone number or password is not correct."))
     return render_template("auth/login.html", form=form)
@@ -92,42 +107,59 @@ def login():
 @limiter.limit(_limit("LOGIN_LIMIT"), methods=["POST"])
 def mfa():
     """Ask staff for their second factor; set it up on first use."""
-    user = db.session.get(User, session.get(MFA_PENDING) or 0)
-    if user is None or not user.active:
+    user = services.resolve_pending_mfa(session.get(MFA_PENDING))
+    if user is None:
+        if session.pop(MFA_PENDING, None) is not None:
+            flash(gettext("Please log in again: the code must follow the password within "
+                          "5 minutes."), "info")
         return redirect(url_for("auth.login"))
     enrolling = not user.totp_secret
-    secret = user.totp_secret or session.setdefault("mfa_new_secret", services.new_totp_secret())
+    secret = user.totp_secret or _enrolment_secret()
     form = TotpForm()
     if form.validate_on_submit():
-        code = form.code.data.strip()
-        if services.verify_totp(user, code, secret=secret) or (
-            not enrolling and services.use_recovery_code(user, code)
-        ):
+        key = services.throttle_key("code", user)
+        left = services.locked_for(key)
+        if left is not None:
+            form.code.errors.append(_wait_message(left))
+        elif _second_factor_ok(user, form.code.data.strip(), secret, enrolling):
             log.info("login second factor ok user=%s ip=%s", user.id, request.remote_addr)
+            services.clear_failures(key)
             session.pop(MFA_PENDING, None)
             session.pop("mfa_new_secret", None)
             if enrolling:
                 user.totp_secret = secret  # saved only once a code proved it works
                 codes = services.new_recovery_codes(user)
                 finish_login(user, mfa_passed=True)
-                session["show_recovery_codes"] = codes
-                return redirect(url_for("auth.recovery_codes"))
+                # shown in this response only: never kept in the (signed, readable) cookie
+                return render_template("auth/recovery_codes.html", codes=codes)
             return finish_login(user, mfa_passed=True)
-        log.warning("login second factor failed user=%s ip=%s", user.id, request.remote_addr)
-        form.code.errors.append(gettext("This code is not correct. Please try the newest code."))
+        else:
+            log.warning("login second factor failed user=%s ip=%s", user.id,
+                        request.remote_addr)
+            services.record_failure(key)
+            form.code.errors.append(
+                gettext("This code is not correct. Please try the newest code."))
     uri = services.totp_uri(secret, user.email or str(user.id)) if enrolling else None
     return render_template("auth/mfa.html", form=form, secret=secret if enrolling else None,
                            uri=uri)
 
 
-@bp.get("/account/recovery-codes")
-@roles_required("admin", "coordinator")
-def recovery_codes():
-    """Show new recovery codes once."""
-    codes = session.pop("show_recovery_codes", None)
-    if not codes:
-        return redirect(services.home_for(current_user))
-    return render_template("auth/recovery_codes.html", codes=codes)
+def _second_factor_ok(user: User, code: str, secret: str, enrolling: bool) -> bool:
+    return services.verify_totp(user, code, secret=secret) or (
+        not enrolling and services.use_recovery_code(user, code))
+
+
+def _enrolment_secret() -> str:
+    """Return the TOTP secret being set up; the cookie holds it only encrypted."""
+    stored = session.get("mfa_new_secret")
+    if stored:
+        try:
+            return secret_box.decrypt(stored)
+        except ValueError:
+            pass
+    secret = services.new_totp_secret()
+    session["mfa_new_secret"] = secret_box.encrypt(secret)
+    return secret
 
 
 @bp.post("/logout")
@@ -156,6 +188,8 @@ def account():
                 current_user.password_hash = services.hash_password(password_form.password.data)
                 keep = session.get(services.SESSION_KEY)
                 count = services.revoke_all_sessions(current_user, keep)
+                services.void_tokens(current_user)
+                queue_email(current_user, "password_changed")
                 flash(gettext("Your password is changed. Other sessions logged out: %(count)d.",
                               count=count), "success")
                 return redirect(url_for("auth.account"))
@@ -224,9 +258,43 @@ def _set_password_with_token(token: str, purpose: str):
         return render_template("auth/token_invalid.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        services.use_token(token, purpose)
-        user.password_hash = services.hash_password(form.password.data)
+        new_hash = services.hash_password(form.password.data)
+        if services.use_token(token, purpose) is None:  # used at the same moment elsewhere
+            return render_template("auth/token_invalid.html"), 404
+        user.password_hash = new_hash
         services.revoke_all_sessions(user)
+        services.void_tokens(user)
+        if purpose == "reset":
+            queue_email(user, "password_changed")
         flash(gettext("Your password is set. You can log in now."), "success")
         return redirect(url_for("auth.login"))  # staff still give their second factor there
     return render_template("auth/set_password.html", form=form, purpose=purpose)
+
+
+@bp.route("/verify/<string:token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RESET_LIMIT"), methods=["POST"])
+def verify_email(token: str):
+    """Confirm an e-mail address with the link sent to it (a button, so that mail scanners
+    opening the link confirm nothing)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        claim = contacts.confirm_email_link(token)
+        if claim is None:
+            return render_template("auth/token_invalid.html"), 404
+        if claim.first_address:
+            _welcome(db.session.get(User, claim.user_id))
+        flash(gettext("Your e-mail address is confirmed. You can log in with it now."),
+              "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/verify_email.html", form=form)
+
+
+def _welcome(user: User) -> None:
+    """Send the welcome that waited for the first confirmed e-mail address."""
+    from ..participants import services as participants
+    from ..volunteers import services as volunteers
+
+    if user.role == "volunteer":
+        volunteers.queue_welcome(user)
+    elif user.role == "participant":
+        participants.queue_welcome(user, absolute_url("participants.dashboard"))

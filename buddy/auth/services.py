@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 from .. import clock
 from ..data import DUTCH_PASSWORDS, LEAKED_PASSWORDS
 from ..extensions import db
-from ..models import Token, User, UserSession
+from ..models import LoginThrottle, Token, User, UserSession
+from ..notifications import queue_email
 
 # argon2id, t=2, m=19 MiB, p=1: the OWASP/ASVS Appendix C minimum for interactive logins.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -88,8 +89,85 @@ def find_login(identifier: str) -> User | None:
     return db.session.scalar(select(User).where(User.phone == phone))
 
 
+def login_key(identifier: str) -> str:
+    """Return the normalised form of a typed login (what "one account" means to limits)."""
+    identifier = identifier.strip()[:254]
+    return normalise_email(identifier) if "@" in identifier else normalise_phone(identifier)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- failed attempts per account ----------------------------------------------------------------
+
+def throttle_key(step: str, user: User | None, identifier: str = "") -> str:
+    """Return the throttle key of a login ``step`` for the resolved account (or, for an
+    unknown account, the normalised identifier, so both behave the same)."""
+    who = f"user:{user.id}" if user is not None else f"login:{login_key(identifier)}"
+    return _digest(f"{step}|{who}")
+
+
+def locked_for(key: str) -> timedelta | None:
+    """Return how long attempts under ``key`` must still wait, or None if they may go on."""
+    row = db.session.get(LoginThrottle, key)
+    if row is None or row.locked_until is None:
+        return None
+    left = row.locked_until - clock.now()
+    return left if left > timedelta(0) else None
+
+
+def record_failure(key: str) -> None:
+    """Count a failed attempt; after the free ones, wait 1, 2, 4, ... minutes (capped)."""
+    config = current_app.config
+    row = db.session.get(LoginThrottle, key, with_for_update=True)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0)
+        db.session.add(row)
+    row.failures += 1
+    row.last_failure_at = clock.now()
+    over = row.failures - config["LOGIN_FAILURES_FREE"]
+    if over >= 0:
+        minutes = min(2 ** min(over, 16), config["LOGIN_BACKOFF_MAX_MINUTES"])
+        row.locked_until = clock.now() + timedelta(minutes=minutes)
+    db.session.flush()
+
+
+def clear_failures(key: str) -> None:
+    """Forget the failed attempts under ``key`` (after a success)."""
+    row = db.session.get(LoginThrottle, key)
+    if row is not None:
+        db.session.delete(row)
+
+
+# -- password passed, waiting for the second factor ---------------------------------------------
+
+def pending_mfa(user: User) -> dict:
+    """Return the cookie value that says ``user``'s password passed just now."""
+    return {"user": user.id, "at": clock.now().timestamp(), "pw": _password_binding(user)}
+
+
+def resolve_pending_mfa(value) -> User | None:
+    """Return the user waiting for their second factor, if that state is still valid: at most
+    ``MFA_PENDING_MINUTES`` old and made with the account's current password."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        age = clock.now().timestamp() - float(value["at"])
+        user = db.session.get(User, int(value["user"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if user is None or not user.active or not (
+            0 <= age <= current_app.config["MFA_PENDING_MINUTES"] * 60):
+        return None
+    if not hmac.compare_digest(str(value.get("pw", "")), _password_binding(user)):
+        return None
+    return user
+
+
+def _password_binding(user: User) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, (user.password_hash or "").encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def start_session(user: User, user_agent: str = "", mfa_passed: bool = False) -> str:
@@ -151,6 +229,14 @@ def revoke_all_sessions(user: User, keep_token: str | None = None) -> int:
     return db.session.execute(query.values(revoked_at=clock.now())).rowcount
 
 
+def contact_changed(user: User, old_email: str | None) -> None:
+    """After a change of e-mail or phone: end the user's other sessions and tell the old
+    address (the person may not have made the change)."""
+    revoke_all_sessions(user, keep_token=session.get(SESSION_KEY))
+    if old_email:
+        queue_email(user, "contact_changed", recipient=old_email)
+
+
 def create_token(user: User, purpose: str, lifetime: timedelta) -> str:
     """Create a single-use token for ``user``; return the secret (only its hash is kept)."""
     secret = secrets.token_urlsafe(32)
@@ -160,16 +246,36 @@ def create_token(user: User, purpose: str, lifetime: timedelta) -> str:
 
 
 def use_token(secret: str, purpose: str, consume: bool = True) -> User | None:
-    """Return the user of a valid, unused, unexpired token; mark it used if ``consume``."""
+    """Return the user of a valid, unused, unexpired token; mark it used if ``consume``.
+
+    Consuming locks the token's row (``SELECT ... FOR UPDATE``; on SQLite the transaction
+    already holds the write lock, see ``extensions``) and re-reads it, so of two requests
+    using one token at the same moment exactly one succeeds.
+    """
     if not secret or len(secret) > 100:
         return None
-    token = db.session.scalar(select(Token).where(Token.token_hash == _digest(secret),
-                                                  Token.purpose == purpose))
+    query = select(Token).where(Token.token_hash == _digest(secret), Token.purpose == purpose)
+    if consume:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    token = db.session.scalar(query)
     if token is None or token.used_at is not None or token.expires_at < clock.now():
         return None
     if consume:
         token.used_at = clock.now()
     return db.session.get(User, token.user_id)
+
+
+def void_tokens(user: User) -> int:
+    """Void every outstanding reset and invitation token of ``user``; return how many."""
+    return db.session.execute(
+        update(Token).where(Token.user_id == user.id, Token.used_at.is_(None))
+        .values(used_at=clock.now())).rowcount
+
+
+def lock_user(user_id: int) -> User | None:
+    """Return ``user_id``'s row locked for this transaction and freshly read."""
+    return db.session.scalar(select(User).where(User.id == user_id).with_for_update()
+                             .execution_options(populate_existing=True))
 
 
 def new_totp_secret() -> str:
@@ -184,11 +290,16 @@ def totp_uri(secret: str, account: str) -> str:
 
 def verify_totp(user: User, code: str, at: datetime | None = None,
                 secret: str | None = None) -> bool:
-    """Check a TOTP code (30 s steps, one step of drift) and refuse a code used before."""
+    """Check a TOTP code (30 s steps, one step of drift) and refuse a code used before.
+
+    The user's row is locked and re-read first, so one code used twice at the same moment
+    is accepted once.
+    """
     code = "".join(ch for ch in code if ch.isdigit())
     secret = secret or user.totp_secret
     if not secret or len(code) != 6:
         return False
+    user = lock_user(user.id) or user
     totp = pyotp.TOTP(secret)
     now = (at or clock.now()).timestamp()
     for drift in (0, -1, 1):
@@ -209,7 +320,8 @@ def new_recovery_codes(user: User, count: int = 8) -> list[str]:
 
 
 def use_recovery_code(user: User, code: str) -> bool:
-    """Accept and burn one recovery code."""
+    """Accept and burn one recovery code (the user's row locked, as for TOTP codes)."""
+    user = lock_user(user.id) or user
     digest = _digest(code.strip().lower())
     remaining = list(user.recovery_codes or [])
     if digest not in remaining:

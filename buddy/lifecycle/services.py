@@ -35,6 +35,8 @@ from ..models import (
 )
 from ..notifications import absolute_url, queue_email
 from ..pagination import Page, paginate
+from ..privacy.services import MATCHING_CONSENTS, has_live_consent
+from ..screening.services import vog_is_valid
 from ..vocab import DEFAULT_CHECKIN_DAYS, END_REASONS, LEVELS, OPEN_MATCH_STATES
 
 # (from, to) pairs a match may take; anything else is refused server-side.
@@ -63,6 +65,13 @@ def action_message(code: str) -> str:
         "participant_not_waiting": gettext("This participant is not on the waiting list."),
         "volunteer_full": gettext("This volunteer has no free place for another participant."),
         "volunteer_unavailable": gettext("This volunteer is no longer approved to be a buddy."),
+        "volunteer_paused": gettext("This volunteer has paused matching. The proposal cannot "
+                                    "be approved now."),
+        "volunteer_vog_invalid": gettext("The certificate of conduct (VOG) of this volunteer "
+                                         "is missing or has expired since the proposal. The "
+                                         "proposal cannot be approved."),
+        "volunteer_no_consent": gettext("This volunteer has withdrawn a consent that matching "
+                                        "needs. The proposal cannot be approved."),
         "person_gone": gettext("The participant or volunteer of this match no longer exists."),
         "not_your_match": gettext("Only the volunteer of this match can do this."),
         "date_in_future": gettext("The date cannot be in the future."),
@@ -176,8 +185,9 @@ def approve(match: Match, actor: User) -> Match:
     participant, volunteer = _people(match)
     if participant.status != "waiting":
         raise MatchActionError("participant_not_waiting")
-    if volunteer.screening != "approved":
-        raise MatchActionError("volunteer_unavailable")
+    refusal = volunteer_ineligibility(volunteer, match_organisation(match), clock.today())
+    if refusal is not None:
+        raise MatchActionError(refusal)
     match.approved_at = clock.now()
     move(match, "approved", actor)
     participant.status = "matched"
@@ -186,6 +196,24 @@ def approve(match: Match, actor: User) -> Match:
     audit.record("match.approved", match, participant_id=participant.id,
                  volunteer_id=volunteer.id)
     return match
+
+
+def volunteer_ineligibility(volunteer: VolunteerProfile, organisation: Organisation,
+                            on: date) -> str | None:
+    """Return why ``volunteer`` cannot be a buddy on ``on`` (an error key), or None: an
+    approved screening, no pause, a valid VOG where required and the consents in place."""
+    user = db.session.get(User, volunteer.user_id)
+    if user is None or not user.active or volunteer.screening != "approved":
+        return "volunteer_unavailable"
+    if volunteer.paused_until is not None and volunteer.paused_until >= on:
+        return "volunteer_paused"
+    if organisation.vog_required and not (
+            volunteer.vog_status == "received"
+            and vog_is_valid(volunteer.vog_issued_on, organisation.vog_valid_years, on)):
+        return "volunteer_vog_invalid"
+    if not all(has_live_consent(user, p) for p in MATCHING_CONSENTS["volunteer"]):
+        return "volunteer_no_consent"
+    return None
 
 
 def reject(match: Match, actor: User, reason: str) -> Match:
@@ -262,7 +290,7 @@ class Contact:
 def shared_contact(profile) -> Contact:
     """Return the contact details ``profile`` consented to share with their match."""
     user = db.session.get(User, profile.user_id)
-    if user is None:
+    if user is None or not has_live_consent(user, "share_contact"):
         return Contact(None, None)
     return Contact(user.email if profile.share_email else None,
                    user.phone if profile.share_phone else None)

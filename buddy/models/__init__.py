@@ -6,10 +6,11 @@ from .matching import CheckIn, LevelAssessment, Match, MatchEvent, MatchingRun, 
 from .organisation import LocalReferral, Neighbourhood, Organisation
 from .profiles import ParticipantProfile, VolunteerProfile
 from .records import AuditEvent, ConsentRecord, OutboxMessage
-from .user import Token, User, UserSession
+from .user import ContactClaim, LoginThrottle, Token, User, UserSession
 
 __all__ = [
-    "AuditEvent", "Base", "CheckIn", "ConsentRecord", "LevelAssessment", "LocalReferral",
+    "AuditEvent", "Base", "CheckIn", "ConsentRecord", "ContactClaim", "LevelAssessment",
+    "LocalReferral", "LoginThrottle",
     "Match", "MatchEvent", "MatchingRun", "MeetingLog", "Neighbourhood", "Organisation",
     "OutboxMessage", "PairRule", "ParticipantProfile", "SignupDraft", "Token", "User",
     "UserSession", "VolunteerProfile",

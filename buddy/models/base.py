@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
+from ..extensions import secret_box
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -32,6 +34,20 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class EncryptedString(TypeDecorator):
+    """A short secret stored encrypted (Fernet, see ``extensions.SecretBox``) and read back
+    in plain text; the key comes from the environment, never from the database."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else secret_box.encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else secret_box.decrypt(value)
 
 
 class Base(DeclarativeBase):

@@ -50,7 +50,7 @@ class ProfileMixin:
     radius_km: Mapped[int] = mapped_column(default=5)
     in_person: Mapped[bool] = mapped_column(default=True)
     online: Mapped[bool] = mapped_column(default=False)
-    share_email: Mapped[bool] = mapped_column(default=True)
+    share_email: Mapped[bool] = mapped_column(default=False)  # nothing shared unless chosen
     share_phone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)

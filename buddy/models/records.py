@@ -34,7 +34,8 @@ class OutboxMessage(Base):
     """An e-mail waiting to be sent (or sent, or failed after retries)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (enum_check("state", OUTBOX_STATES),)
+    __table_args__ = (enum_check("state", OUTBOX_STATES),
+                      enum_check("channel", ("email", "sms")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(
@@ -44,7 +45,8 @@ class OutboxMessage(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(40))
-    recipient: Mapped[str] = mapped_column(String(254))
+    channel: Mapped[str] = mapped_column(String(5), default="email", server_default="email")
+    recipient: Mapped[str] = mapped_column(String(254))  # an e-mail address or a phone number
     locale: Mapped[str] = mapped_column(String(10))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .. import clock
 from ..i18n import DEFAULT_LOCALE
 from ..vocab import ROLES
-from .base import Base, enum_check
+from .base import Base, EncryptedString, enum_check
 
 
 class User(UserMixin, Base):
@@ -32,7 +32,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(10), default=DEFAULT_LOCALE)
     active: Mapped[bool] = mapped_column(default=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted at rest (Fernet, key from the environment); read and written in plain text.
+    totp_secret: Mapped[str | None] = mapped_column("totp_secret_encrypted",
+                                                    EncryptedString(255))
     totp_last_counter: Mapped[int | None] = mapped_column()
     recovery_codes: Mapped[list | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -90,3 +92,34 @@ class Token(Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class LoginThrottle(Base):
+    """Failed attempts on one account (or one normalised unknown identifier) at one login
+    step, with the back-off they earned; counted whatever address the attempts come from."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of step + account
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_failure_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
+
+
+class ContactClaim(Base):
+    """An e-mail address or phone number someone wants on their account, waiting for the
+    code or link sent to it. Only a confirmed claim reaches ``users.email``/``users.phone``,
+    so nobody can squat another person's address and no answer reveals who has one."""
+
+    __tablename__ = "contact_claims"
+    __table_args__ = (enum_check("kind", ("email", "phone")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(254))
+    secret_hash: Mapped[str] = mapped_column(String(64), index=True)  # of the code or link
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column()
+    confirmed_at: Mapped[datetime | None] = mapped_column()

@@ -358,3 +358,11 @@ class DetailsForm(ContactFields, StepForm):
             "languages": self.languages.data,
             "gender_pref": self.gender_pref.data,
         }
+
+
+class CodeForm(FlaskForm):
+    """The code sent by text message to a new phone number."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Please type the code."))],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                  "dir": "ltr"})

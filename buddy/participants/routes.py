@@ -16,12 +16,13 @@ from flask_login import current_user, login_user
 
 from .. import drafts
 from ..access import public, roles_required
+from ..auth import contacts
 from ..auth import services as auth_services
 from ..extensions import limiter
 from ..i18n import NATIVE_NAMES, direction, shipped_locales
 from ..notifications import absolute_url
 from . import services
-from .forms import DetailsForm, step_form
+from .forms import CodeForm, DetailsForm, step_form
 
 bp = Blueprint("participants", __name__, template_folder="templates")
 DRAFT_KIND = "participant"
@@ -148,7 +149,8 @@ def _finish(organisation, draft: dict):
     if user.password_hash:
         auth_services.start_session(user, request.headers.get("User-Agent", ""))
         login_user(user)
-    session[JOINED_KEY] = {"slug": organisation.slug, "email": bool(user.email),
+    session[JOINED_KEY] = {"slug": organisation.slug,
+                           "email": bool(draft.get("email") or draft.get("phone")),
                            "login": bool(user.password_hash)}
     return redirect(url_for("participants.done", slug=organisation.slug), 303)
 
@@ -189,8 +191,13 @@ def details():
     values = None if request.method == "POST" else services.details_values(current_user, profile)
     form = DetailsForm(data=values, neighbourhoods=hoods)
     if form.validate_on_submit() and _contact_allowed(form):
-        services.update_details(current_user, profile, form.answers(), _locale())
+        answers, claimed = _hold_new_contacts(form.answers(), profile)
+        services.update_details(current_user, profile, answers, _locale())
         flash(gettext("Your details are saved."), "success")
+        if claimed:
+            flash(gettext("We sent a message to the new e-mail address or phone number. Open "
+                          "the link or type the code here to confirm it."), "info")
+            return redirect(url_for("participants.confirm_contact"), 303)
         return redirect(url_for("participants.dashboard"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("participants/details.html", form=form, profile=profile,
@@ -198,19 +205,41 @@ def details():
 
 
 def _contact_allowed(form: DetailsForm) -> bool:
-    """Changing the login (e-mail, phone) needs the password and a free address."""
+    """Changing the login (e-mail, phone) needs the password."""
     answers = form.contact_answers()
     changed = services.contact_changes(current_user, answers["email"], answers["phone"])
-    if not changed:
-        return True
-    if not auth_services.verify_password(current_user, form.current_password.data or ""):
+    if changed and not auth_services.verify_password(current_user,
+                                                      form.current_password.data or ""):
         form.current_password.errors.append(gettext(
             "Please write your password to change your phone number or e-mail address."))
         return False
-    taken = services.contact_in_use(answers["email"] if "email" in changed else None,
-                                    answers["phone"] if "phone" in changed else None,
-                                    except_user_id=current_user.id)
-    for kind in taken:
-        getattr(form, kind).errors.append(gettext(
-            "This cannot be used. Please ask your coordinator for help."))
-    return not taken
+    return True
+
+
+def _hold_new_contacts(answers: dict, profile) -> tuple[dict, bool]:
+    """Keep new e-mail addresses and phone numbers out of the account until confirmed: send
+    proof to each (the same answer whether or not it is taken); removals apply at once."""
+    changed = services.contact_changes(current_user, answers["email"], answers["phone"])
+    claimed = False
+    for kind in changed:
+        if answers[kind]:
+            contacts.claim_contact(current_user, kind, answers[kind],
+                                   profile.organisation.name)
+            answers[kind] = getattr(current_user, kind)
+            claimed = True
+    return answers, claimed
+
+
+@bp.route("/me/details/confirm", methods=["GET", "POST"])
+@roles_required("participant")
+@limiter.limit(DETAILS_LIMIT, methods=["POST"])
+def confirm_contact():
+    """Type the code sent to a new phone number (e-mail addresses confirm by their link)."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        if contacts.confirm_phone_code(current_user, form.code.data) is not None:
+            flash(gettext("Your phone number is confirmed."), "success")
+            return redirect(url_for("participants.dashboard"), 303)
+        form.code.errors.append(gettext("This code is not correct. Please try again."))
+    return render_template("participants/confirm_contact.html", form=form), (
+        422 if form.errors else 200)

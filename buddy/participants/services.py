@@ -13,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..audit import record
+from ..auth import services as auth_services
+from ..auth.contacts import claim_contact
 from ..auth.services import hash_password
 from ..extensions import db
 from ..i18n import direction, language_name, native_language_name
@@ -191,34 +193,37 @@ class Registration:
 
 def register_participant(organisation: Organisation, draft: dict, locale: str,
                          page_url: str) -> Registration:
-    """Create the participant from a complete draft: account, profile, consent, welcome mail.
+    """Create the participant from a complete draft: account, profile, consent, and proof
+    sent to the e-mail address (a link) and the phone number (a code).
 
-    An e-mail address or phone number that belongs to another account is not stored and
-    not revealed: the profile is created without it and the coordinators see an audit
-    note (ids only) so they can sort it out with the person.
+    The contact details count only once confirmed (``auth.contacts``); a detail that
+    belongs to another account gets no working proof, and its owner gets a notice. The
+    answer is the same either way, so nobody learns which addresses have accounts.
     """
     email, phone = draft.get("email") or None, draft.get("phone") or None
-    in_use = contact_in_use(email, phone)
-    user = _insert_user(organisation, locale, draft.get("password_hash"),
-                        None if "email" in in_use else email,
-                        None if "phone" in in_use else phone)
-    if user is None:  # the address was taken a moment ago by a parallel sign-up
-        in_use = contact_in_use(email, phone) or [
-            kind for kind, value in (("email", email), ("phone", phone)) if value]
-        user = _insert_user(organisation, locale, draft.get("password_hash"), None, None)
+    user = _insert_user(organisation, locale, draft.get("password_hash"), None, None)
     profile = _insert_profile(organisation, user, draft)
     _record_consents(user, profile, locale)
     record("participant.self_registered", profile, locale=locale,
-           with_password=bool(user.password_hash), with_email=bool(user.email),
-           with_phone=bool(user.phone))
-    for kind in in_use:
+           with_password=bool(user.password_hash), with_email=bool(email),
+           with_phone=bool(phone))
+    in_use = contact_in_use(email, phone, except_user_id=user.id)
+    for kind in in_use:  # ids only, so coordinators can sort it out with the person
         record("participant.contact_in_use", profile, field=kind,
                existing_user_id=_same_org_owner(organisation, kind, email, phone))
-    if user.email:
-        queue_email(user, "welcome_participant", name=profile.first_name,
-                    organisation=organisation.name, can_log_in=bool(user.password_hash),
-                    page_url=page_url)
+    for kind, value in (("email", email), ("phone", phone)):
+        if value:
+            claim_contact(user, kind, value, organisation.name)
     return Registration(user=user, profile=profile, contact_in_use=in_use)
+
+
+def queue_welcome(user: User, page_url: str) -> None:
+    """Welcome a participant once their first e-mail address is confirmed."""
+    profile = profile_of(user)
+    if profile is not None:
+        queue_email(user, "welcome_participant", name=profile.first_name,
+                    organisation=profile.organisation.name,
+                    can_log_in=bool(user.password_hash), page_url=page_url)
 
 
 def contact_in_use(email: str | None, phone: str | None, except_user_id: int | None = None
@@ -276,8 +281,8 @@ def _insert_profile(organisation, user, draft) -> ParticipantProfile:
         gender_pref=draft["gender_pref"],
         status="waiting", waiting_since=clock.now(),
         radius_km=DEFAULT_RADIUS_KM, in_person=True, online=False,
-        share_email=bool(user.email and draft.get("share_email")),
-        share_phone=bool(user.phone and draft.get("share_phone")),
+        share_email=bool(draft.get("email") and draft.get("share_email")),
+        share_phone=bool(draft.get("phone") and draft.get("share_phone")),
     )
     db.session.add(profile)
     db.session.flush()
@@ -362,6 +367,7 @@ def update_details(user: User, profile: ParticipantProfile, answers: dict, local
                    ) -> list[str]:
     """Save the participant's own changes; return the names of the changed fields."""
     before = details_values(user, profile)
+    old_email = user.email
     user.email = answers["email"] or None
     user.phone = answers["phone"] or None
     goals = answers["goals"]
@@ -381,6 +387,8 @@ def update_details(user: User, profile: ParticipantProfile, answers: dict, local
     db.session.flush()
     after = details_values(user, profile)
     changed = sorted(key for key in after if after[key] != before[key])
+    if {"email", "phone"} & set(changed):
+        auth_services.contact_changed(user, old_email)
     if changed:
         record("participant.details_changed", profile, fields=len(changed),
                contact_changed=bool({"email", "phone"} & set(changed)))

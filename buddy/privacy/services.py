@@ -14,6 +14,7 @@ from .. import audit, clock
 from ..extensions import db
 from ..i18n import DEFAULT_LOCALE
 from ..models import (
+    AuditEvent,
     CheckIn,
     ConsentRecord,
     LevelAssessment,
@@ -175,6 +176,18 @@ def _restart_matching_if_allowed(user: User) -> None:
         participant.status = "waiting"
 
 
+def set_sharing(user: User, profile, share_email: bool, share_phone: bool, locale: str,
+                actor: User | None = None) -> None:
+    """Save what ``profile`` shares with their match; the "share_contact" consent is given
+    when sharing starts and withdrawn when it stops, so the ledger shows the choice."""
+    sharing = has_live_consent(user, "share_contact")
+    if (share_email or share_phone) and not sharing:
+        record_consent(user, "share_contact", locale, actor=actor)
+    elif sharing and not (share_email or share_phone):
+        withdraw_consent(user, "share_contact", actor=actor or user)
+    profile.share_email, profile.share_phone = share_email, share_phone
+
+
 def _set_sharing(user: User, allowed: bool) -> None:
     for profile in _profiles(user):
         if profile is None:
@@ -207,6 +220,8 @@ def person_data(user: User) -> dict:
         "consents": _consents_data(user),
         "matches": _matches_data(volunteer, participant),
         "meeting_logs": _meetings_data(user),
+        "match_meeting_logs": _match_meetings_data(participant) if participant else [],
+        "check_ins": _checkins_data(participant) if participant else [],
         "level_assessments": _assessments_data(participant) if participant else [],
         "messages": _messages_data(user),
         "sessions": _sessions_data(user),
@@ -305,6 +320,26 @@ def _meetings_data(user: User) -> list[dict]:
              "activity": log.activity, "created_at": log.created_at} for log in logs]
 
 
+def _match_meetings_data(participant: ParticipantProfile) -> list[dict]:
+    """The meetings the buddy wrote down in the participant's own matches."""
+    logs = db.session.scalars(
+        select(MeetingLog).join(Match, Match.id == MeetingLog.match_id)
+        .where(Match.participant_id == participant.id)
+        .order_by(MeetingLog.met_on, MeetingLog.id)).all()
+    return [{"match_id": log.match_id, "met_on": log.met_on, "minutes": log.minutes,
+             "activity": log.activity, "created_at": log.created_at} for log in logs]
+
+
+def _checkins_data(participant: ParticipantProfile) -> list[dict]:
+    """The coordinator's check-ins (with their notes) on the participant's own matches."""
+    rows = db.session.scalars(
+        select(CheckIn).join(Match, Match.id == CheckIn.match_id)
+        .where(Match.participant_id == participant.id)
+        .order_by(CheckIn.due_on, CheckIn.id)).all()
+    return [{"match_id": c.match_id, "due_on": c.due_on, "done_at": c.done_at,
+             "outcome": c.outcome, "note": c.note} for c in rows]
+
+
 def _assessments_data(participant: ParticipantProfile) -> list[dict]:
     rows = db.session.scalars(
         select(LevelAssessment).where(LevelAssessment.participant_id == participant.id)
@@ -346,6 +381,8 @@ def erase_person(user: User, actor: User | None) -> dict:
             key = _close_match(match, actor, freed_participant=participant is None)
             counts[key] += 1
     counts.update(_blank_match_texts([m.id for m in matches]))
+    counts["traces_cleared"] = _clear_traces(user, volunteer, participant,
+                                             [m.id for m in matches])
     counterparts = _counterpart_user_ids(matches, volunteer, participant)
     counts["messages_redacted"] = _redact_messages(user, volunteer or participant, counterparts)
     if _is_coordinator(actor):
@@ -409,6 +446,27 @@ def _blank_match_texts(match_ids: list[int]) -> dict[str, int]:
                                  MatchEvent.reason != ERASED)
         .values(reason="")).rowcount
     return {"texts_blanked": blanked}
+
+
+def _clear_traces(user: User, volunteer, participant, match_ids: list[int]) -> int:
+    """Clear what could re-identify the person in a small organisation once they are gone:
+    the match explanations (languages, interests, distances) and the details of audit
+    events about them, their profiles or their matches. Event names and times stay."""
+    cleared = 0
+    if match_ids:
+        cleared += db.session.execute(
+            update(Match).where(Match.id.in_(match_ids)).values(explanation={})
+            .execution_options(synchronize_session=False)).rowcount
+    targets = [(AuditEvent.target_type == "User") & (AuditEvent.target_id == user.id)]
+    for kind, profile in (("VolunteerProfile", volunteer), ("ParticipantProfile", participant)):
+        if profile is not None:
+            targets.append((AuditEvent.target_type == kind) & (AuditEvent.target_id == profile.id))
+    if match_ids:
+        targets.append((AuditEvent.target_type == "Match") & AuditEvent.target_id.in_(match_ids))
+    cleared += db.session.execute(
+        update(AuditEvent).where(or_(*targets)).values(details={})
+        .execution_options(synchronize_session=False)).rowcount
+    return cleared
 
 
 def _counterpart_user_ids(matches: list[Match], volunteer, participant) -> set[int]:

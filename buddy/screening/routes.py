@@ -10,6 +10,7 @@ from ..access import own_org_or_404, roles_required
 from ..errors import ActionRefused
 from ..extensions import db
 from ..forms import RejectForm
+from ..intake.forms import ConfirmDeleteForm
 from ..models import Organisation, VolunteerProfile
 from ..places.services import neighbourhoods_of
 from . import services
@@ -153,3 +154,17 @@ def volunteer_reject(volunteer_id: int):
         volunteer, lambda: services.reject_volunteer(volunteer, form.reason.data, current_user),
         gettext("The volunteer is rejected."))
 
+
+
+@bp.route("/volunteers/<int:volunteer_id>/delete", methods=["GET", "POST"])
+@roles_required("coordinator")
+def volunteer_delete(volunteer_id: int):
+    """Delete all data of a volunteer, after a confirmation."""
+    profile = _get_own(VolunteerProfile, volunteer_id)
+    form = ConfirmDeleteForm()
+    if form.validate_on_submit():
+        services.erase_volunteer(profile, current_user)
+        flash(gettext("All data of this volunteer is deleted."), "success")
+        return redirect(url_for("screening.volunteers"))
+    return render_template("screening/volunteer_delete.html", profile=profile,
+                           form=form), 422 if form.is_submitted() else 200

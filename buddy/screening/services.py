@@ -360,3 +360,13 @@ def queue_vog_renewal_reminders(org_id: int) -> int:
     db.session.flush()
     return queued
 
+
+
+def erase_volunteer(profile: VolunteerProfile, actor: User) -> dict:
+    """Delete all personal data of the volunteer (who may no longer be able to log in to do
+    it); matches stay as anonymous facts and waiting participants are freed."""
+    from ..privacy import services as privacy  # privacy's erasure imports the match life
+
+    audit.record("volunteer.erased", profile)
+    db.session.flush()
+    return privacy.erase_person(profile.user, actor)

@@ -331,7 +331,19 @@ class InterestsForm(InterestsFields, FlaskForm):
     pass
 
 
-class AgreementsForm(MotivationFields, FlaskForm):
+class SharingFields:
+    """What the volunteer lets their matched participant see; nothing unless chosen."""
+
+    share_email = BooleanField(_l("The participant I am matched with may see my e-mail "
+                                  "address"))
+    share_phone = BooleanField(_l("The participant I am matched with may see my phone number"))
+
+    def sharing_values(self) -> dict:
+        return {"share_email": bool(self.share_email.data),
+                "share_phone": bool(self.share_phone.data)}
+
+
+class AgreementsForm(SharingFields, MotivationFields, FlaskForm):
     """Step e: motivation and the three agreements."""
 
     privacy = BooleanField(
@@ -352,7 +364,8 @@ class AgreementsForm(MotivationFields, FlaskForm):
         return {"motivation": self.motivation.data}
 
 
-class ProfileForm(AboutFields, TimesFields, InterestsFields, MotivationFields, FlaskForm):
+class ProfileForm(AboutFields, TimesFields, InterestsFields, MotivationFields, SharingFields,
+                  FlaskForm):
     """The volunteer's own profile: the same questions as sign-up steps b to d, plus why."""
 
     def __init__(self, *args, neighbourhoods=(), **kwargs) -> None:
@@ -406,6 +419,7 @@ def profile_form_data(profile) -> dict:
                                           ("online", profile.online)) if on],
         "availability": [f"{d}-{p}" for d, p in slot_keys(profile.availability)],
         "interests": keys_from_mask(profile.interests, INTERESTS),
+        "share_email": profile.share_email, "share_phone": profile.share_phone,
         "support": keys_from_mask(profile.support, GOALS),
         "occupation": profile.occupation, "motivation": profile.motivation,
         "entrepreneur": "yes" if profile.entrepreneur_experience else "no",

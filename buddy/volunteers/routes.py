@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_date, get_locale, gettext
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from ..access import public, roles_required
 from ..auth import services as auth_services
@@ -86,11 +86,9 @@ def _submit_step(organisation, draft: wizard.SignupDraft, step: str):
 
 def _finish_signup(organisation, draft: wizard.SignupDraft, final_form):
     values = draft.signup_values(final_form)
-    user = services.register_volunteer(organisation, values, str(get_locale()))
-    draft.clear()
-    if user is not None:
-        auth_services.start_session(user, request.headers.get("User-Agent", ""))
-        login_user(user)
+    services.register_volunteer(organisation, values, str(get_locale()),
+                                sharing=final_form.sharing_values())
+    draft.clear()  # nobody is logged in: the same answer for a new and a known address
     return redirect(url_for("volunteers.signup_done", slug=organisation.slug))
 
 
@@ -144,7 +142,8 @@ def edit_profile():
     if request.method == "POST":
         form = ProfileForm(neighbourhoods=hoods)
         if form.validate():
-            services.update_profile(profile, form.profile_values())
+            services.update_profile(profile, form.profile_values(), form.sharing_values(),
+                                    str(get_locale()))
             flash(gettext("Your profile is saved."), "success")
             return redirect(url_for("volunteers.dashboard"))
         return render_template("volunteers/profile.html", form=form), 422

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from flask import render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from .. import audit, clock
+from ..auth.contacts import claim_contact
 from ..extensions import db
 from ..i18n import DEFAULT_LOCALE
 from ..models import (
@@ -24,7 +24,7 @@ from ..models import (
     VolunteerProfile,
 )
 from ..notifications import absolute_url, queue_email
-from ..privacy.services import CONSENT_PAUSE_UNTIL, record_consent
+from ..privacy.services import CONSENT_PAUSE_UNTIL, record_consent, set_sharing
 
 SIGNUP_CONSENTS = ("privacy", "code_of_conduct", "vog_check")
 SHOWN_MATCH_STATES = ("active", "approved", "proposed", "ended")
@@ -68,40 +68,44 @@ def _email_taken(email: str) -> User | None:
 
 
 def register_volunteer(organisation: Organisation, values: SignupValues,
-                       locale: str) -> User | None:
+                       locale: str, sharing: dict | None = None) -> User | None:
     """Create the volunteer's account, profile and consents; return the new user.
 
-    If the e-mail address already has an account, nothing is created: the owner of that
-    address gets an e-mail instead, and None is returned. The caller shows the same page
-    either way, so nobody learns from the sign-up which addresses have accounts.
+    The e-mail address counts only once confirmed: it goes out as a link to the address
+    (see ``auth.contacts``), and the account cannot log in before that. If the address
+    already has an account, nothing is created and its owner gets a notice instead. The
+    caller shows the same page either way and logs nobody in, so nobody learns from the
+    sign-up which addresses have accounts.
     """
     existing = _email_taken(values.email)
     if existing is not None:
         queue_signup_attempt(existing, organisation)
         return None
-    user = User(role="volunteer", organisation_id=organisation.id, email=values.email,
+    user = User(role="volunteer", organisation_id=organisation.id, email=None,
                 password_hash=values.password_hash, locale=locale)
-    try:
-        with db.session.begin_nested():
-            db.session.add(user)
-            db.session.flush()
-    except IntegrityError:  # the same address signed up at the same moment
-        existing = _email_taken(values.email)
-        if existing is not None:
-            queue_signup_attempt(existing, organisation)
-        return None
+    db.session.add(user)
+    db.session.flush()
     profile = VolunteerProfile(user_id=user.id, organisation_id=organisation.id,
                                screening="registered", vog_status="not_requested")
     apply_profile(profile, values.profile)
     db.session.add(profile)
     for purpose in SIGNUP_CONSENTS:
         record_consent(user, purpose, locale)
-    queue_email(user, "welcome_volunteer", name=profile.first_name,
-                organisation=organisation.name,
-                page_url=absolute_url("volunteers.dashboard"),
-                toolkit_url=absolute_url("toolkit.index"))
+    set_sharing(user, profile, locale=locale, **(sharing or {"share_email": False,
+                                                             "share_phone": False}))
+    claim_contact(user, "email", values.email, organisation.name)  # the welcome follows it
     db.session.flush()
     return user
+
+
+def queue_welcome(user: User) -> None:
+    """Welcome a volunteer once their e-mail address is confirmed."""
+    profile = volunteer_profile(user)
+    if profile is not None:
+        queue_email(user, "welcome_volunteer", name=profile.first_name,
+                    organisation=profile.organisation.name,
+                    page_url=absolute_url("volunteers.dashboard"),
+                    toolkit_url=absolute_url("toolkit.index"))
 
 
 def queue_signup_attempt(user: User, organisation: Organisation) -> OutboxMessage | None:
@@ -138,9 +142,12 @@ def apply_profile(profile: VolunteerProfile, values: dict) -> VolunteerProfile:
     return profile
 
 
-def update_profile(profile: VolunteerProfile, values: dict) -> VolunteerProfile:
-    """Save the volunteer's edited profile."""
+def update_profile(profile: VolunteerProfile, values: dict, sharing: dict | None = None,
+                   locale: str = "nl") -> VolunteerProfile:
+    """Save the volunteer's edited profile (and what they share with their match)."""
     apply_profile(profile, values)
+    if sharing is not None:
+        set_sharing(profile.user, profile, locale=locale, **sharing)
     db.session.flush()
     return profile
 

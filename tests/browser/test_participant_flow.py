@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from buddy.extensions import db
-from buddy.models import ConsentRecord, ParticipantProfile, User
+from buddy.models import ConsentRecord, ContactClaim, ParticipantProfile, User
 from tests import factories as f
 from tests.browser.conftest import PHONE, cold_page_weight, screenshot
 
@@ -163,7 +163,9 @@ def test_arabic_sign_up_on_a_phone(live_app, live_server, organisation, browser,
         purposes = sorted(db.session.scalars(select(ConsentRecord.purpose)))
         assert (profile.first_name, profile.status, user.locale) == ("ليلى", "waiting", "ar")
         assert (user.phone, profile.share_phone, user.password_hash is not None) == (
-            "+31612345678", True, True)
+            None, True, True)  # the phone number counts once its code is typed
+        claim = db.session.scalar(select(ContactClaim).where(ContactClaim.user_id == user.id))
+        assert (claim.kind, claim.value) == ("phone", "+31612345678")
         assert (profile.primary_goal, profile.gender_pref, profile.languages) == (
             "work", "f", ["en", "ar"])
         assert purposes == ["privacy", "share_contact"]

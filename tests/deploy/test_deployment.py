@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 import pytest
 import redis
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -251,13 +252,14 @@ def stack(tmp_path_factory):
         database_url = _create_database(cleanup)
         cert, key = _certificate(tmp)
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("BUDDY_", "FLASK_", "MAIL_", "RATELIMIT_"))}
+               if not k.startswith(("BUDDY_", "FLASK_", "MAIL_", "RATELIMIT_", "SMS_", "TOTP_"))}
         env.update({
             "BUDDY_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
             "DATABASE_URL": database_url, "RATELIMIT_STORAGE_URI": REDIS_URL,
             "RATELIMIT_KEY_PREFIX": prefix, "BASE_URL": base_url, "TRUSTED_HOSTS": HOST,
             "TRUSTED_PROXIES": "1", "MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": "1", "MAIL_USE_TLS": "1",  # mail stays in the outbox: no send-mail
+            "TOTP_ENCRYPTION_KEY": Fernet.generate_key().decode(), "SMS_BACKEND": "off",
         })
         # The documented upgrade step, with the production settings.
         subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT,

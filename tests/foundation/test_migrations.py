@@ -63,3 +63,23 @@ def test_constraint_names_follow_the_convention(empty_engine):
             assert fk["name"] is None or fk["name"].startswith(f"fk_{table}_")
         for ck in inspector.get_check_constraints(table):
             assert ck["name"].startswith(f"ck_{table}_")
+
+
+def test_existing_totp_secrets_are_encrypted_by_the_upgrade_and_back(empty_engine, app):
+    from sqlalchemy import text
+
+    from buddy.extensions import secret_box
+
+    migrate.upgrade(empty_engine, "d73396e9d581")
+    with empty_engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (role, email, locale, active, created_at, "
+                          "totp_secret) VALUES ('admin', 'a@example.org', 'nl', true, "
+                          "'2026-11-30 10:00:00', 'JBSWY3DPEHPK3PXP')"))
+    migrate.upgrade(empty_engine, "5e1f0a2b13cd")
+    with empty_engine.connect() as conn:
+        stored = conn.execute(text("SELECT totp_secret_encrypted FROM users")).scalar_one()
+    assert stored != "JBSWY3DPEHPK3PXP" and secret_box.decrypt(stored) == "JBSWY3DPEHPK3PXP"
+    migrate.downgrade(empty_engine, "d73396e9d581")
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT totp_secret FROM users")).scalar_one() == (
+            "JBSWY3DPEHPK3PXP")

@@ -1,5 +1,6 @@
 """The participant's own page (/me) and changing their details (/me/details)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,13 @@ from sqlalchemy import select
 
 from buddy import clock
 from buddy.extensions import db, limiter
-from buddy.models import AuditEvent, ConsentRecord, ParticipantProfile, User
+from buddy.models import (
+    AuditEvent,
+    ConsentRecord,
+    OutboxMessage,
+    ParticipantProfile,
+    User,
+)
 from tests import factories as f
 from tests.conftest import html_attr
 from tests.factories import PASSWORD
@@ -159,23 +166,37 @@ def test_changing_phone_or_email_needs_the_password(client, login, participant):
     assert "Please write your password" in response.get_data(as_text=True)
     response = client.post("/me/details", data=details_data(
         participant, phone="0622223333", current_password=PASSWORD))
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.location.endswith("/me/details/confirm")
+    db.session.remove()
+    assert db.session.get(User, participant.user_id).phone == "+31611112222"  # not yet
+    text = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.channel == "sms", OutboxMessage.recipient == "+31622223333")).one()
+    code = re.search(r"\b(\d{6})\b", text.body).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    assert client.post("/me/details/confirm", data={"code": wrong}).status_code == 422
+    assert client.post("/me/details/confirm", data={"code": code}).status_code == 303
     db.session.remove()
     assert db.session.get(User, participant.user_id).phone == "+31622223333"
-    event = db.session.scalar(select(AuditEvent).where(
-        AuditEvent.action == "participant.details_changed"))
-    assert event.details["contact_changed"] is True
 
 
-def test_an_address_of_another_account_cannot_be_taken(client, login, participant):
-    f.make_user("volunteer", f.make_org(), email="taken@example.org")
+def test_a_taken_address_gets_the_same_answer_and_its_owner_a_notice(client, login,
+                                                                    participant):
+    owner = f.make_user("volunteer", f.make_org(), email="taken@example.org", locale="uk")
     login(participant.user)
-    response = client.post("/me/details", data=details_data(
+    taken = client.post("/me/details", data=details_data(
         participant, email="taken@example.org", current_password=PASSWORD))
-    assert response.status_code == 422
-    assert "This cannot be used." in response.get_data(as_text=True)
+    free = client.post("/me/details", data=details_data(
+        participant, email="free@example.org", current_password=PASSWORD))
+    assert (taken.status_code, taken.location) == (free.status_code, free.location)
     db.session.remove()
     assert db.session.get(User, participant.user_id).email == "noor@example.org"
+    sent = {(m.recipient, m.kind) for m in db.session.scalars(select(OutboxMessage))}
+    assert ("taken@example.org", "contact_attempt") in sent
+    assert ("taken@example.org", "verify_email") not in sent
+    assert ("free@example.org", "verify_email") in sent
+    notice = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "contact_attempt")).one()
+    assert notice.user_id == owner.id and notice.locale == "uk"
 
 
 def test_at_least_one_way_to_reach_the_participant_stays(client, login, participant):

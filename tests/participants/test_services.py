@@ -6,7 +6,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from buddy.extensions import db
-from buddy.models import AuditEvent, OutboxMessage, User
+from buddy.models import ContactClaim, OutboxMessage, User
 from buddy.participants import services
 from buddy.vocab import ALL_SLOTS_MASK, GOALS, mask_from_keys
 from tests import factories as f
@@ -77,31 +77,38 @@ def test_language_names_in_their_own_script_and_the_readers(app_ctx):
 
 # -- registration ---------------------------------------------------------------------------------
 
-def test_an_address_taken_at_the_last_moment_is_left_out(app_ctx, org, hood_id, monkeypatch):
-    """A parallel sign-up can take the address between the check and the insert."""
-    f.make_user("participant", org, email="amal@example.org")
-    monkeypatch.setattr(services, "contact_in_use", lambda *args, **kwargs: [])
+def test_a_taken_address_is_claimed_but_can_never_be_confirmed(app_ctx, org, hood_id):
+    owner = f.make_user("participant", org, email="amal@example.org", locale="tr")
     draft = {**COMPLETE, "neighbourhood_id": hood_id, "email": "amal@example.org",
              "share_email": True}
-    registration = services.register_participant(org, draft, "ar", page_url="http://x/me")
-    assert registration.contact_in_use == ["email", "phone"]
+    with app_ctx.test_request_context():
+        registration = services.register_participant(org, draft, "ar", page_url="http://x/me")
     assert (registration.user.email, registration.user.phone) == (None, None)
-    assert registration.profile.share_email is False
-    actions = db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.target_id == registration.profile.id)).all()
-    assert sorted(actions) == ["participant.contact_in_use", "participant.contact_in_use",
-                               "participant.self_registered"]
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email"))
+    assert [(m.kind, m.recipient, m.user_id, m.locale) for m in mails] == [
+        ("contact_attempt", "amal@example.org", owner.id, "tr")]  # no link to the address
+    claim = db.session.scalars(select(ContactClaim).where(ContactClaim.kind == "email")).one()
+    assert claim.value == "amal@example.org" and claim.user_id == registration.user.id
 
 
-def test_welcome_mail_is_written_in_the_participants_language(app_ctx, org, hood_id):
+def test_welcome_mail_follows_the_confirmed_address_in_the_participants_language(
+        client, org, hood_id):
     draft = {**COMPLETE, "neighbourhood_id": hood_id, "email": "noor@example.org"}
-    registration = services.register_participant(org, draft, "uk", page_url="http://x/me")
+    with client.application.test_request_context():
+        registration = services.register_participant(org, draft, "uk", page_url="http://x/me")
+        user_id = registration.user.id
+        db.session.commit()
+    proof = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.channel == "email")).one()
+    assert (proof.locale, proof.kind, proof.recipient) == ("uk", "verify_email",
+                                                           "noor@example.org")
+    assert f.confirm_address(client, "noor@example.org").status_code == 302
     mail = db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.user_id == registration.user.id))
-    assert (mail.locale, mail.kind) == ("uk", "welcome_participant")
+        OutboxMessage.user_id == user_id, OutboxMessage.kind == "welcome_participant"))
+    assert mail.locale == "uk" and mail.recipient == "noor@example.org"
     assert "Amal" in mail.body and org.name in mail.body
-    assert "http://x/me" not in mail.body  # no password: nothing to log in to
-    with force_locale("uk"):
+    assert "/me" not in mail.body  # no password: nothing to log in to
+    with client.application.test_request_context(), force_locale("uk"):
         assert gettext("Hello %(name)s,", name="Amal").rstrip(",!") in mail.body
     assert "coordinator will help you" not in mail.body  # not the English source
 

@@ -32,7 +32,7 @@ from tests.participants.conftest import (
 
 def profile_of_email(email: str) -> ParticipantProfile:
     db.session.remove()
-    user = db.session.scalar(select(User).where(User.email == email))
+    user = f.claimant(email)  # the address counts once confirmed
     return db.session.scalar(
         select(ParticipantProfile).where(ParticipantProfile.user_id == user.id))
 
@@ -98,7 +98,7 @@ def test_full_flow_creates_account_profile_consent_and_welcome(client, org, hood
     profile = profile_of_email("amal@example.org")
     user = db.session.get(User, profile.user_id)
     assert (user.role, user.organisation_id, user.locale) == ("participant", org.id, "ar")
-    assert (user.phone, user.active) == ("+31612345678", True)
+    assert (user.email, user.phone, user.active) == (None, None, True)  # until confirmed
     assert user.password_hash.startswith("$argon2id$")
     assert (profile.first_name, profile.organisation_id, profile.neighbourhood_id) == (
         "Amal", org.id, hood_id)
@@ -117,9 +117,15 @@ def test_full_flow_creates_account_profile_consent_and_welcome(client, org, hood
         ConsentRecord.user_id == user.id).order_by(ConsentRecord.purpose)).all()
     assert [(c.purpose, c.method, c.locale, c.text_version) for c in consents] == [
         ("privacy", "online", "ar", "2026-11"), ("share_contact", "online", "ar", "2026-11")]
-    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.user_id == user.id))
-    assert (mail.kind, mail.recipient, mail.locale) == ("welcome_participant",
-                                                        "amal@example.org", "ar")
+    sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user.id)
+                              .order_by(OutboxMessage.id)).all()
+    assert [(m.kind, m.channel, m.recipient, m.locale) for m in sent] == [
+        ("verify_email", "email", "amal@example.org", "ar"),
+        ("verify_phone", "sms", "+31612345678", "ar")]
+    assert f.confirm_address(client, "amal@example.org").status_code == 302
+    mail = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.user_id == user.id, OutboxMessage.kind == "welcome_participant"))
+    assert (mail.recipient, mail.locale) == ("amal@example.org", "ar")
     assert "Amal" in mail.body and "/me" in mail.body
     event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "participant.self_registered"))
@@ -143,10 +149,10 @@ def test_without_password_and_email_no_login_no_mail_no_share_consent(client, or
     answer(client, org.slug, "password", {}, nav="skip")
     assert answer(client, org.slug, "consent", {"agree": "y"}).status_code == 303
     db.session.remove()
-    user = db.session.scalar(select(User).where(User.phone == "+31622223333"))
+    user = f.claimant("+31622223333")
     assert user.password_hash is None and user.email is None
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.user_id == user.id)) == 0
+    assert db.session.scalars(select(OutboxMessage.kind).where(
+        OutboxMessage.user_id == user.id)).all() == ["verify_phone"]  # the code, no mail
     purposes = db.session.scalars(select(ConsentRecord.purpose).where(
         ConsentRecord.user_id == user.id)).all()
     assert purposes == ["privacy"]
@@ -312,14 +318,15 @@ def test_contact_in_use_is_not_revealed_and_not_stored(client, org, hood_id, sam
     profile = db.session.scalar(select(ParticipantProfile).where(
         ParticipantProfile.first_name == "Amal"))
     user = db.session.get(User, profile.user_id)
-    assert (user.email, user.phone, profile.share_phone) == (None, None, False)
+    assert (user.email, user.phone) == (None, None)
     notes = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "participant.contact_in_use").order_by(AuditEvent.id)).all()
     assert [n.details["field"] for n in notes] == ["email", "phone"]
     expected_owner = owner.id if same_org else None
     assert {n.details["existing_user_id"] for n in notes} == {expected_owner}
     assert all(n.organisation_id == org.id and n.target_id == profile.id for n in notes)
-    assert count(OutboxMessage) == 0  # no welcome mail to somebody else's address
+    sent = db.session.scalars(select(OutboxMessage)).all()  # no proof, only notices
+    assert {(m.kind, m.user_id) for m in sent} == {("contact_attempt", owner.id)}
 
 
 # -- mass assignment ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def world():
                            locale="en")
     volunteer = f.make_volunteer(org, user=vol_user, first_name=VOLUNTEER.name,
                                  occupation="Bakkerij van Zoltana", motivation="Ik ben Zoltana.",
-                                 interests=0b101, availability=0b1)
+                                 interests=0b101, availability=0b1, consents=())
     p_user = f.make_user("participant", org, email=PARTICIPANT.email, phone=PARTICIPANT.phone,
                          locale="ar")
     participant = f.make_participant(org, user=p_user, first_name=PARTICIPANT.name,

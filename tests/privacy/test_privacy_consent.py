@@ -31,7 +31,7 @@ def matchable_volunteer(profile: VolunteerProfile) -> bool:
 
 @pytest.fixture
 def volunteer(org):
-    profile = f.make_volunteer(org)
+    profile = f.make_volunteer(org, consents=())
     for purpose in ("privacy", "code_of_conduct", "vog_check"):
         f.make_consent(profile.user, purpose=purpose)
     return profile

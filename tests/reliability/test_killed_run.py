@@ -24,7 +24,7 @@ CHILD = textwrap.dedent("""
     from buddy.extensions import db
     from buddy.models import Organisation, User
 
-    app = create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "k" * 40,
+    app = create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": sys.argv[2],
                       "RATELIMIT_STORAGE_URI": "memory://"})
     original, calls = ms.propose_pair, []
 
@@ -58,7 +58,8 @@ def test_sigkill_half_way_leaves_no_rows_and_the_run_can_be_repeated(live_app):
         create_demo(seed=5)
         db.session.commit()
         before = _counts()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, live_app.config["DATABASE_URL"]],
+    child = subprocess.Popen([sys.executable, "-c", CHILD, live_app.config["DATABASE_URL"],
+                              live_app.config["SECRET_KEY"]],  # the same key for TOTP secrets
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              cwd=os.getcwd())
     try:

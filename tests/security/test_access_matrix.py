@@ -28,6 +28,7 @@ EXPECTED: dict[str, object] = {
     "static": PUBLIC, "main.home": PUBLIC, "main.privacy": PUBLIC, "main.healthz": PUBLIC,
     "main.organisations": PUBLIC, "auth.login": PUBLIC, "auth.mfa": PUBLIC,
     "auth.reset_request": PUBLIC, "auth.reset": PUBLIC, "auth.invite": PUBLIC,
+    "auth.verify_email": PUBLIC,
     "toolkit.index": PUBLIC, "toolkit.page": PUBLIC, "toolkit.search": PUBLIC,
     "toolkit.printable": PUBLIC, "volunteers.signup": PUBLIC, "volunteers.restart_signup": PUBLIC,
     "volunteers.signup_done": PUBLIC,
@@ -36,13 +37,13 @@ EXPECTED: dict[str, object] = {
     # any signed-in user
     "auth.logout": ANY_USER, "auth.account": ANY_USER, "auth.end_other_session": ANY_USER,
     "privacy.my_data": ANY_USER, "privacy.my_data_json": ANY_USER,
-    "auth.recovery_codes": ("admin", "coordinator"),
     "privacy.consent": ("participant", "volunteer"),
     "privacy.delete_account": ("participant", "volunteer"),
     # volunteers and participants
     "volunteers.dashboard": ("volunteer",), "volunteers.edit_profile": ("volunteer",),
     "volunteers.pause": ("volunteer",), "volunteers.resume": ("volunteer",),
     "participants.dashboard": ("participant",), "participants.details": ("participant",),
+    "participants.confirm_contact": ("participant",),
     "matches.detail": ("participant", "volunteer"), "matches.first_meeting": ("volunteer",),
     "matches.log_meeting": ("volunteer",),
     # administration
@@ -55,7 +56,7 @@ EXPECTED.update({endpoint: ("admin",) for endpoint in (
 COORDINATOR_ENDPOINTS = {
     "dashboard": "dashboard outbox retry_message",
     "screening": "volunteers volunteer volunteer_intake volunteer_vog volunteer_training "
-                 "volunteer_approve volunteer_reject",
+                 "volunteer_approve volunteer_reject volunteer_delete",
     "intake": "participants participant_new participant participant_edit participant_invite "
               "participant_export participant_delete participant_withdraw_consent",
     "places": "neighbourhoods neighbourhood_new neighbourhood_edit neighbourhood_delete "

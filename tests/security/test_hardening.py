@@ -43,7 +43,9 @@ def test_hsts_in_production(database_url):
                         BASE_URL="https://buddy.example", TRUSTED_HOSTS=["buddy.example"],
                         MAIL_USE_TLS=True,
                         DATABASE_URL="postgresql://nobody@127.0.0.1:1/none",
-                        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15")
+                        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+                        TOTP_ENCRYPTION_KEY="pW0OQ1mM4Yt0lBZb3fYcZ0bq5yoVJb1h4a3oTgYtS2A=",
+                        SMS_BACKEND="off")
     app = create_app(config)
     response = app.test_client().get("/static/css/site.css", base_url="https://buddy.example")
     assert response.status_code == 200

@@ -317,7 +317,8 @@ def test_finished_signup_creates_exactly_the_right_rows(client, app, org, signup
                                                          hood_id):
     response = finish(client, signup_url, steps, lang="ar")
     assert response.headers["Location"].endswith(f"/o/{org.slug}/volunteer/welcome")
-    user = db.session.scalar(select(User).where(User.email == "new.buddy@example.org"))
+    user = f.claimant("new.buddy@example.org")
+    assert user.email is None  # counts only once the link sent to it is opened
     assert (count(User), count(VolunteerProfile)) == (1 + 0, 1)
     assert (user.role, user.organisation_id, user.locale) == ("volunteer", org.id, "ar")
     assert user.password_hash.startswith("$argon2id$")
@@ -345,20 +346,34 @@ def test_finished_signup_creates_exactly_the_right_rows(client, app, org, signup
     ]
     mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user.id)).all()
     assert [(m.kind, m.recipient, m.locale) for m in mails] == [
-        ("welcome_volunteer", "new.buddy@example.org", "ar")]
-    assert "Anne" in mails[0].body and "/volunteer" in mails[0].body
+        ("verify_email", "new.buddy@example.org", "ar")]
     assert db.session.scalar(select(func.count()).select_from(UserSession)
-                             .where(UserSession.user_id == user.id)) == 1
+                             .where(UserSession.user_id == user.id)) == 0  # not logged in
+    assert f.confirm_address(client, "new.buddy@example.org").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email == "new.buddy@example.org"
+    welcome = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "welcome_volunteer")).one()
+    assert (welcome.recipient, welcome.locale) == ("new.buddy@example.org", "ar")
+    assert "Anne" in welcome.body and "/volunteer" in welcome.body
 
 
-def test_finished_signup_logs_in_and_clears_the_draft(client, signup_url, steps, org):
+def test_finished_signup_logs_in_only_after_the_address_is_confirmed(client, signup_url, steps,
+                                                                     org):
     finish(client, signup_url, steps)
     with client.session_transaction() as session:
         assert f"{DRAFT_KIND}_draft" not in session
-    page = client.get("/volunteer")
-    assert page.status_code == 200 and b"<bdi>Anne</bdi>" in page.data
+    assert client.get("/volunteer").status_code == 302  # nobody is logged in by a sign-up
     done = client.get(f"/o/{org.slug}/volunteer/welcome?lang=en")
     assert b"intake" in done.data and b'href="/toolkit/"' in done.data
+    login = {"identifier": "new.buddy@example.org", "password": steps["account"]["password"]}
+    assert client.post("/login", data=login).status_code == 200  # not yet confirmed
+    f.confirm_address(client, "new.buddy@example.org")
+    assert client.post("/login", data=login).status_code == 302
+    page = client.get("/volunteer")
+    assert page.status_code == 200 and b"<bdi>Anne</bdi>" in page.data
+
+
 
 
 def test_taken_address_creates_nothing_and_mails_the_owner(client, app, org, signup_url,
@@ -396,6 +411,7 @@ def test_names_in_any_script_are_accepted_and_shown_escaped(client, signup_url, 
     finish(client, signup_url, steps)
     profile = db.session.scalar(select(VolunteerProfile))
     assert profile.first_name == name
+    f.login_as(client, db.session.get(User, profile.user_id))
     page = client.get("/volunteer").get_data(as_text=True)
     assert f"<bdi>{escape(name)}</bdi>" in page
 
