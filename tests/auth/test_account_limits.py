@@ -8,7 +8,6 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from buddy import clock
 from buddy.auth import services
 from buddy.extensions import db, secret_box
 from buddy.models import OutboxMessage, Token, User, UserSession
@@ -23,10 +22,9 @@ def _login(client, identifier, password=PASSWORD, ip="192.0.2.1"):
                        environ_base={"REMOTE_ADDR": ip})
 
 
-def _later(monkeypatch, **delta):
-    """Move the clock of the login services forward by ``delta``."""
-    start = clock.now()
-    monkeypatch.setattr(services, "utcnow", lambda: start + timedelta(**delta))
+def _later(clock, start, **delta):
+    """Move the app's clock to ``delta`` after ``start``."""
+    clock.move_to(start + timedelta(**delta))
 
 
 # -- the password step ------------------------------------------------------------------------
@@ -44,18 +42,19 @@ def test_password_failures_count_per_account_whatever_the_spelling_and_address(c
     assert db.session.scalar(select(UserSession)) is None
 
 
-def test_password_back_off_grows_and_ends(client, monkeypatch):
+def test_password_back_off_grows_and_ends(client, clock):
+    start = clock.now()
     f.make_user("volunteer", email="backoff@example.org")
     for n in range(6):
         _login(client, "Backoff@Example.org ", WRONG, ip=f"198.51.100.{n}")
     # the 6th came while locked: not checked, not counted
     page = _login(client, "backoff@example.org").get_data(as_text=True)
     assert "Please wait 1 minute" in page
-    _later(monkeypatch, minutes=2)
+    _later(clock, start, minutes=2)
     assert _login(client, "backoff@example.org", WRONG).status_code == 200  # 6th failure
     assert "Please wait 2 minutes" in _login(client, "backoff@example.org").get_data(
         as_text=True)
-    _later(monkeypatch, minutes=5)
+    _later(clock, start, minutes=5)
     assert _login(client, "backoff@example.org").status_code == 302  # the wait is over
 
 
@@ -90,10 +89,10 @@ def test_code_failures_count_per_account_across_addresses(client, app):
     assert "Too many wrong attempts" in response.get_data(as_text=True)
 
 
-def test_waiting_for_the_code_expires_after_five_minutes(client, monkeypatch):
+def test_waiting_for_the_code_expires_after_five_minutes(client, clock):
     user = f.make_user("coordinator", email="slow@example.org")
     assert _login(client, "slow@example.org").headers["Location"].endswith("/login/code")
-    _later(monkeypatch, minutes=5, seconds=5)
+    clock.shift(timedelta(minutes=5, seconds=5))
     response = client.post("/login/code", data={"code": pyotp.TOTP(user.totp_secret).now()})
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     assert db.session.scalar(select(UserSession).where(UserSession.user_id == user.id)) is None

@@ -12,7 +12,6 @@ from datetime import timedelta
 import pyotp
 import pytest
 from sqlalchemy import func, select
-from tests.coordinator.conftest import live_app  # noqa: F401 - the fixture, used below
 
 from buddy.auth import services
 from buddy.extensions import db

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from buddy import clock
 from buddy.auth import contacts
 from buddy.config import ConfigError, load_config
 from buddy.extensions import db
@@ -38,7 +37,7 @@ def test_the_link_confirms_only_by_the_button_and_only_once(client, app):
     assert client.post(path, data={}).status_code == 404  # used
 
 
-def test_a_phone_code_expires_after_ten_minutes_and_allows_five_tries(app, monkeypatch):
+def test_a_phone_code_expires_after_ten_minutes_and_allows_five_tries(app, clock):
     user = f.make_user("participant", phone=None)
     with app.test_request_context():
         contacts.claim_contact(user, "phone", "+31655554444")
@@ -49,10 +48,8 @@ def test_a_phone_code_expires_after_ten_minutes_and_allows_five_tries(app, monke
         assert contacts.confirm_phone_code(user, code) is None  # too many tries
         contacts.claim_contact(user, "phone", "+31655554444")
         fresh = _code_for("+31655554444")
-        later = clock.now() + timedelta(minutes=10, seconds=1)
-        monkeypatch.setattr(contacts, "utcnow", lambda: later)
+        clock.shift(timedelta(minutes=10, seconds=1))
         assert contacts.confirm_phone_code(user, fresh) is None  # expired
-        monkeypatch.undo()
         assert user.phone is None
 
 
@@ -85,12 +82,9 @@ def test_text_messages_go_through_the_console_backend_in_development(app, capsys
 
 
 def test_production_refuses_the_console_text_backend(tmp_path, monkeypatch):
-    from tests.foundation.test_app import FERNET_KEY, STRONG_KEY
+    from tests.foundation.test_production_settings import SAFE
 
-    for key, value in {"BUDDY_ENV": "production", "SECRET_KEY": STRONG_KEY,
-                       "DATABASE_URL": "postgresql://x@localhost/db",
-                       "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-                       "MAIL_BACKEND": "smtp", "TOTP_ENCRYPTION_KEY": FERNET_KEY}.items():
+    for key, value in SAFE.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("DEBUG", raising=False)
     for backend in ("console", "http"):

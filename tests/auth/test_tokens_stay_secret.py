@@ -5,13 +5,13 @@ import logging
 import re
 
 from sqlalchemy import select
-from tests.coordinator.test_coordinator_mail import _messages, smtp_server  # noqa: F401
 
 from buddy.extensions import db
 from buddy.models import OutboxMessage
 from buddy.notifications import deliver_pending
 from buddy.security import mask_tokens
 from tests import factories as f
+from tests.lifecycle.test_lifecycle_mail import _messages, smtp_server  # noqa: F401
 
 LINK = re.compile(r"http://\S+/reset/([A-Za-z0-9_-]{20,})")
 

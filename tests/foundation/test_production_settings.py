@@ -23,8 +23,11 @@ SAFE = {
     "MAIL_BACKEND": "smtp",
     "MAIL_SERVER": "smtp.example.org",
     "MAIL_USE_TLS": "1",
+    "TOTP_ENCRYPTION_KEY": "pW0OQ1mM4Yt0lBZb3fYcZ0bq5yoVJb1h4a3oTgYtS2A=",
+    "SMS_BACKEND": "off",
 }
-_SETTINGS = [*SAFE, "DEBUG", "REQUIRE_MFA", "MAIL_USE_SSL", "TRUSTED_PROXIES", "MAIL_PORT"]
+_SETTINGS = [*SAFE, "DEBUG", "REQUIRE_MFA", "MAIL_USE_SSL", "TRUSTED_PROXIES", "MAIL_PORT",
+             "SMS_GATEWAY_URL"]
 
 
 @pytest.fixture
@@ -112,3 +115,17 @@ def test_the_flask_command_without_buddy_env_runs_in_development(tmp_path):
                             env=_clean_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "/healthz" in result.stdout
+
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("TOTP_ENCRYPTION_KEY", "", "TOTP_ENCRYPTION_KEY"),
+    ("TOTP_ENCRYPTION_KEY", "not-a-fernet-key", "TOTP_ENCRYPTION_KEY"),
+    ("MAIL_BACKEND", "console", "MAIL_BACKEND"),
+    ("SMS_BACKEND", "console", "SMS_BACKEND"),
+    ("SMS_BACKEND", "http", "SMS_GATEWAY_URL"),
+])
+def test_production_refuses_plain_totp_secrets_and_console_backends(tmp_path, production_env,
+                                                                     setting, value, message):
+    production_env.setenv(setting, value)
+    with pytest.raises(ConfigError, match=message):
+        load_config(str(tmp_path))

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from buddy import clock
 from buddy.extensions import db
+from buddy.lifecycle import services as lifecycle
 from buddy.maintenance import purge_expired, retention_days
-from buddy.matches import services as lifecycle
 from buddy.models import (
     AuditEvent,
     CheckIn,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from buddy import clock
 from buddy.extensions import db
-from buddy.matches import services as match_services
+from buddy.lifecycle import services as match_services
 from buddy.models import ConsentRecord, OutboxMessage, User, VolunteerProfile
 from buddy.privacy.services import has_live_consent, withdraw_consent
 from tests import factories as f
