@@ -141,7 +141,7 @@ def _render_step(organisation, step: str, draft: dict, form):
 
 def _finish(organisation, draft: dict):
     """Create the participant, forget the draft, log in if they chose a password."""
-    registration = services.register_participant(
+    registration = services.sign_up(
         organisation, draft, _locale(), page_url=absolute_url("participants.dashboard"))
     _forget_draft()
     user = registration.user
