@@ -1,16 +1,7 @@
 """The participant's sign-up in their own language, one question per screen, and own page."""
 
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_user
 
