@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from buddy.i18n import LOCALES
 from buddy.toolkit.content import (
-    LOCALES,
     clear_cache,
     fold,
     links,
