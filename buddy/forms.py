@@ -1,16 +1,19 @@
 """The form kit shared by every blueprint: field types, validators and small forms.
 
 One of each: ``DecimalCommaField``, ``not_in_future``, ``RejectForm``, ``ConfirmForm``,
-``Select``/``Radio`` (choices assigned after construction), ``locale_choices``.
+``Select``/``Radio`` (choices assigned after construction), ``locale_choices``,
+``contact_fields`` (e-mail and phone, for the person themselves or typed by a coordinator).
 """
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     IntegerField,
     RadioField,
     SelectField,
@@ -19,9 +22,17 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from . import clock
+from .auth.services import normalise_email, normalise_phone
 from .i18n import NATIVE_NAMES, language_name
 from .vocab import DAYS, PARTS, slot_index, slot_keys
 
@@ -181,6 +192,93 @@ class DecimalCommaField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else f"{self.data:.6f}".rstrip("0").rstrip(".")
+
+
+# -- contact details ----------------------------------------------------------------------
+
+_PHONE_CHARACTERS = re.compile(r"[0-9+()./\s-]*")
+_PHONE_NUMBER = re.compile(r"\+[0-9]{8,15}")
+DUTCH_NUMBER_DIGITS = 11  # 31 and nine digits
+
+
+class PhoneNumber:
+    """Accept Dutch (06..., +31...) and international numbers with spaces or dashes."""
+
+    def __init__(self, bad_characters, bad_number):
+        self.bad_characters, self.bad_number = bad_characters, bad_number
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            return
+        if not _PHONE_CHARACTERS.fullmatch(field.data):
+            raise ValidationError(self.bad_characters)
+        number = normalise_phone(field.data)
+        if not _PHONE_NUMBER.fullmatch(number) or (
+                number.startswith("+31") and len(number) - 1 != DUTCH_NUMBER_DIGITS):
+            raise ValidationError(self.bad_number)
+
+
+class OneOfEmailOrPhone:
+    """Require the phone number or the e-mail address (put on the phone field)."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if not field.data and not form.email.data:
+            raise ValidationError(self.message)
+
+
+@dataclass(frozen=True)
+class ContactWording:
+    """What differs between people typing their own contact details (``own``) and a
+    coordinator typing them for someone: the words, the share boxes, one of two required."""
+
+    own: bool
+    email_invalid: str
+    phone_bad_characters: str
+    phone_bad_number: str
+    email_description: str | None = None
+    phone_description: str | None = None
+    one_required: str | None = None  # the message when both are empty; None: both optional
+    share_email: str | None = None  # the label of "the buddy may see it"; None: no box
+    share_phone: str | None = None
+
+
+def contact_fields(wording: ContactWording) -> type:
+    """Return the one form mixin for an e-mail address and a phone number.
+
+    Both are checked and normalised the same way for everyone (``contact_values``);
+    ``wording`` holds what differs between the person and a coordinator typing them.
+    """
+    fill = {"email": "email", "tel": "tel"} if wording.own else {"email": "off", "tel": "off"}
+    phone_checks = [Length(max=30, message=TOO_LONG),
+                    PhoneNumber(wording.phone_bad_characters, wording.phone_bad_number)]
+    if wording.one_required:
+        phone_checks.append(OneOfEmailOrPhone(wording.one_required))
+
+    class ContactFields:
+        phone = CleanStringField(
+            _l("Phone number"), validators=phone_checks, description=wording.phone_description,
+            render_kw={"type": "tel", "inputmode": "tel", "autocomplete": fill["tel"],
+                       "dir": "ltr"})
+        email = CleanStringField(
+            _l("E-mail address"), description=wording.email_description,
+            validators=[Optional(), Length(max=254, message=TOO_LONG),
+                        Email(wording.email_invalid, check_deliverability=False)],
+            render_kw={"type": "email", "inputmode": "email", "autocomplete": fill["email"],
+                       "dir": "ltr", "spellcheck": "false", "autocapitalize": "none"})
+        if wording.share_phone:
+            share_phone = BooleanField(wording.share_phone)
+        if wording.share_email:
+            share_email = BooleanField(wording.share_email)
+
+        def contact_values(self) -> tuple[str | None, str | None]:
+            """Return the e-mail address and phone number as stored (None when empty)."""
+            return (normalise_email(self.email.data) if self.email.data else None,
+                    normalise_phone(self.phone.data) if self.phone.data else None)
+
+    return ContactFields
 
 
 class ConfirmForm(FlaskForm):

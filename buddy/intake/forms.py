@@ -1,13 +1,10 @@
 """Forms of the coordinator's participant pages: list filter, facts, contact, intake."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -16,11 +13,11 @@ from wtforms.validators import (
 )
 
 from .. import labels
-from ..auth.services import normalise_email, normalise_phone
 from ..forms import (
     TOO_LONG,
     CleanStringField,
     CleanTextAreaField,
+    ContactWording,
     ListFilterForm,
     MultiCheckboxField,
     Radio,
@@ -28,6 +25,7 @@ from ..forms import (
     SlotsField,
     SmallIntegerField,
     all_choice,
+    contact_fields,
     locale_choices,
     name_length,
     neighbourhood_choices,
@@ -194,24 +192,21 @@ class ParticipantFactsForm(FlaskForm):
         self.goals.data = profile.goal_keys
 
 
-_PHONE = re.compile(r"^\+\d{8,15}$")
+CoordinatorContactFields = contact_fields(ContactWording(
+    own=False,
+    email_invalid=_l("This is not a valid e-mail address."),
+    phone_bad_characters=_l("Please write a phone number, like 06 12345678."),
+    phone_bad_number=_l("Please write a phone number, like 06 12345678."),
+    email_description=_l("Not required."),
+    phone_description=_l("Not required. A mobile number helps to send the login link by SMS."),
+))
 
 
-class ContactFields(FlaskForm):
-    """E-mail, phone and language of a person registered by a coordinator."""
+class IntakeContactFields(CoordinatorContactFields, FlaskForm):
+    """E-mail, phone (neither required) and language of a person a coordinator registers."""
 
-    email = CleanStringField(
-        _l("E-mail address"),
-        validators=[Optional(), Length(max=254, message=TOO_LONG),
-                    Email(message=_l("This is not a valid e-mail address."))],
-        render_kw={"dir": "ltr", "type": "email", "autocomplete": "off"},
-        description=_l("Not required."))
-    phone = CleanStringField(
-        _l("Phone number"), validators=[Length(max=30, message=TOO_LONG)],
-        render_kw={"dir": "ltr", "type": "tel", "inputmode": "tel", "autocomplete": "off"},
-        description=_l("Not required. A mobile number helps to send the login link by SMS."))
     locale = Select(_l("Language for their pages and e-mails"), choices=[], default=DEFAULT_LOCALE,
-                         invalid_choice_message=_l("Please choose a language."))
+                    invalid_choice_message=_l("Please choose a language."))
 
     exclude_user_id: int | None = None
 
@@ -221,26 +216,19 @@ class ContactFields(FlaskForm):
         self.locale.choices = locale_choices()
 
     def validate_email(self, field) -> None:
-        if field.data and services.login_taken(normalise_email(field.data), None,
-                                               self.exclude_user_id):
+        email, _phone = self.contact_values()
+        if email and not field.errors and services.login_taken(email, None, self.exclude_user_id):
             raise ValidationError(_l("This e-mail address is already used by another account."))
 
     def validate_phone(self, field) -> None:
-        if not field.data:
-            return
-        phone = normalise_phone(field.data)
-        if not _PHONE.match(phone):
-            raise ValidationError(_l("Please write a phone number, like 06 12345678."))
-        if services.login_taken(None, phone, self.exclude_user_id):
+        _email, phone = self.contact_values()
+        if phone and not field.errors and services.login_taken(None, phone, self.exclude_user_id):
             raise ValidationError(_l("This phone number is already used by another account."))
 
     def contact(self) -> Contact:
         """Return the validated contact details, normalised."""
-        return Contact(
-            email=normalise_email(self.email.data) if self.email.data else None,
-            phone=normalise_phone(self.phone.data) if self.phone.data else None,
-            locale=self.locale.data,
-        )
+        email, phone = self.contact_values()
+        return Contact(email=email, phone=phone, locale=self.locale.data)
 
     def fill_contact(self, user) -> None:
         self.email.data = user.email or ""
@@ -248,11 +236,11 @@ class ContactFields(FlaskForm):
         self.locale.data = user.locale
 
 
-class ParticipantEditForm(ParticipantFactsForm, ContactFields):
+class ParticipantEditForm(ParticipantFactsForm, IntakeContactFields):
     """Edit a participant; the contact fields are removed when they have their own login."""
 
 
-class IntakeForm(ParticipantFactsForm, ContactFields):
+class IntakeForm(ParticipantFactsForm, IntakeContactFields):
     consent_verbal = BooleanField(
         # Translators: the coordinator confirms this at an intake talk, for the participant
         _l("The participant gave consent verbally after I explained it in a language they "

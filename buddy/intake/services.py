@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -24,6 +24,12 @@ from ..models import (
     User,
 )
 from ..pagination import Page, paginate
+from ..participants.services import (
+    REFUSE,
+    NewAccount,
+    contact_in_use,
+    register_participant,
+)
 from ..privacy import services as privacy
 from ..screening.services import active_consent_purposes, consent_records, staff_email
 from ..vocab import INTERESTS, keys_from_mask
@@ -135,17 +141,7 @@ class Contact:
 
 def login_taken(email: str | None, phone: str | None, exclude_user_id: int | None = None) -> bool:
     """Return True if another account already uses this e-mail address or phone number."""
-    conditions = []
-    if email:
-        conditions.append(User.email == email)
-    if phone:
-        conditions.append(User.phone == phone)
-    if not conditions:
-        return False
-    query = select(User.id).where(or_(*conditions))
-    if exclude_user_id is not None:
-        query = query.where(User.id != exclude_user_id)
-    return db.session.scalar(query.limit(1)) is not None
+    return bool(contact_in_use(email, phone, except_user_id=exclude_user_id))
 
 
 def _check_neighbourhood(organisation_id: int, neighbourhood_id: int) -> None:
@@ -162,23 +158,13 @@ def register_at_intake(organisation: Organisation, facts: ParticipantFacts, cont
     level assessment and the consent records (method "verbal", the coordinator as actor).
     """
     _check_neighbourhood(organisation.id, facts.neighbourhood_id)
-    if login_taken(contact.email, contact.phone):
-        raise ActionRefused(gettext("This e-mail address or phone number is already in use."))
-    user = User(role="participant", organisation_id=organisation.id, email=contact.email,
-                phone=contact.phone, locale=contact.locale, password_hash=None)
-    db.session.add(user)
-    db.session.flush()
-    profile = ParticipantProfile(user_id=user.id, organisation_id=organisation.id,
-                                 registered_by_id=actor.id, **asdict(facts))
-    db.session.add(profile)
-    db.session.flush()
+    profile = register_participant(
+        organisation, NewAccount(email=contact.email, phone=contact.phone, locale=contact.locale),
+        asdict(facts), method="verbal", if_contact_in_use=REFUSE, actor=actor).profile
     db.session.add(LevelAssessment(participant_id=profile.id, assessed_on=today,
                                    level=facts.dutch_level, assessed_by_id=actor.id))
-    purposes = ["privacy"] + (["share_contact"] if facts.share_email or facts.share_phone else [])
-    for purpose in purposes:
-        privacy.record_consent(user, purpose, contact.locale, actor=actor, method="verbal")
-    _keep_sharing_choice(profile, facts)
-    audit.record("participant.registered", profile, consents=len(purposes))
+    audit.record("participant.registered", profile,
+                 consents=2 if profile.share_email or profile.share_phone else 1)
     return profile
 
 

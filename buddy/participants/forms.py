@@ -4,16 +4,22 @@ Each step form has ``answers()``: the validated answer as the draft stores it (c
 bitmasks, ids). Labels are the questions, in short, plain sentences.
 """
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..auth.forms import strong_password
-from ..auth.services import PASSWORD_MAX, normalise_email, normalise_phone
-from ..forms import CleanStringField, MultiCheckboxField, SlotsField, name_length, person_name
+from ..auth.services import PASSWORD_MAX
+from ..forms import (
+    CleanStringField,
+    ContactWording,
+    MultiCheckboxField,
+    SlotsField,
+    contact_fields,
+    name_length,
+    person_name,
+)
 from ..vocab import (
     GENDER_PREFS,
     GOALS,
@@ -26,9 +32,6 @@ from ..vocab import (
 TOO_LONG = _l("This is too long.")
 # Translators: error when a question that takes one answer was sent with several
 ONE_ANSWER = _l("Please give one answer.")
-_PHONE_CHARACTERS = re.compile(r"[0-9+()./\s-]*")
-_PHONE_NUMBER = re.compile(r"\+[0-9]{8,15}")
-DUTCH_NUMBER_DIGITS = 11  # 31 and nine digits
 
 
 def at_least_one(message):
@@ -39,19 +42,6 @@ def at_least_one(message):
             raise ValidationError(message)
 
     return check
-
-
-def phone_number(form, field) -> None:
-    """Accept Dutch (06..., +31...) and international numbers with spaces or dashes."""
-    if not field.data:
-        return
-    if not _PHONE_CHARACTERS.fullmatch(field.data):
-        raise ValidationError(_l("Please write only numbers, like 06 12345678."))
-    number = normalise_phone(field.data)
-    digits = len(number) - 1
-    if not _PHONE_NUMBER.fullmatch(number) or (
-            number.startswith("+31") and digits != DUTCH_NUMBER_DIGITS):
-        raise ValidationError(_l("This phone number is too short or too long. Please check it."))
 
 
 # WTForms 3.3 warns (an error in our tests) when choice tuples are given to a field's
@@ -107,38 +97,29 @@ class NameForm(StepForm):
         return {"first_name": self.first_name.data}
 
 
-class ContactFields:
+ContactFields = contact_fields(ContactWording(
+    own=True,
+    email_invalid=_l("Please write an e-mail address like name@example.nl."),
+    phone_bad_characters=_l("Please write only numbers, like 06 12345678."),
+    phone_bad_number=_l("This phone number is too short or too long. Please check it."),
+    phone_description=_l("For example 06 12345678."),
+    one_required=_l("Please write your phone number or your e-mail address."),
+    share_phone=_l("My buddy may see my phone number."),
+    share_email=_l("My buddy may see my e-mail address."),
+))
+
+
+class SignupContactFields(ContactFields):
     """Phone, e-mail and whether the buddy may see each; at least one of the two."""
 
-    phone = CleanStringField(
-        _l("Phone number"), validators=[Length(max=30, message=TOO_LONG), phone_number],
-        description=_l("For example 06 12345678."),
-        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "dir": "ltr"},
-    )
-    share_phone = BooleanField(_l("My buddy may see my phone number."))
-    email = CleanStringField(
-        _l("E-mail address"),
-        validators=[Optional(), Length(max=254, message=TOO_LONG),
-                    Email(_l("Please write an e-mail address like name@example.nl."),
-                          check_deliverability=False)],
-        render_kw={"type": "email", "inputmode": "email", "autocomplete": "email",
-                   "dir": "ltr", "spellcheck": "false", "autocapitalize": "none"},
-    )
-    share_email = BooleanField(_l("My buddy may see my e-mail address."))
-
-    def validate_phone(self, field) -> None:
-        if not field.data and not self.email.data:
-            raise ValidationError(_l("Please write your phone number or your e-mail address."))
-
     def contact_answers(self) -> dict:
-        phone = normalise_phone(self.phone.data) if self.phone.data else None
-        email = normalise_email(self.email.data) if self.email.data else None
+        email, phone = self.contact_values()
         return {"phone": phone, "email": email,
                 "share_phone": bool(phone and self.share_phone.data),
                 "share_email": bool(email and self.share_email.data)}
 
 
-class ContactForm(ContactFields, StepForm):
+class ContactForm(SignupContactFields, StepForm):
     def answers(self) -> dict:
         return self.contact_answers()
 
@@ -316,7 +297,7 @@ def step_form(step: str, values: dict | None, neighbourhoods=(), goals=(),
     return STEP_FORMS[step](data=values, **extra)
 
 
-class DetailsForm(ContactFields, StepForm):
+class DetailsForm(SignupContactFields, StepForm):
     """Everything the participant can change on one page."""
 
     first_name = NameForm.first_name

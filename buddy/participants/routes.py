@@ -1,16 +1,7 @@
 """The participant's sign-up in their own language, one question per screen, and own page."""
 
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_user
 
@@ -142,7 +133,7 @@ def _render_step(organisation, step: str, draft: dict, form):
 
 def _finish(organisation, draft: dict):
     """Create the participant, forget the draft, log in if they chose a password."""
-    registration = services.register_participant(
+    registration = services.sign_up(
         organisation, draft, _locale(), page_url=absolute_url("participants.dashboard"))
     _forget_draft()
     user = registration.user

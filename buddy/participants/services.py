@@ -8,6 +8,7 @@ is written to the database before the last step, where the person gives consent.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +17,7 @@ from ..audit import record
 from ..auth import services as auth_services
 from ..auth.contacts import claim_contact
 from ..auth.services import hash_password
+from ..errors import ActionRefused
 from ..extensions import db
 from ..i18n import direction, language_name, native_language_name
 from ..models import (
@@ -184,6 +186,16 @@ def spoken_language_names(locale: str) -> dict[str, LanguageName]:
 
 # -- registration ---------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class NewAccount:
+    """The login part of a new participant: contact details, language, maybe a password."""
+
+    email: str | None
+    phone: str | None
+    locale: str
+    password_hash: str | None = None
+
+
 @dataclass
 class Registration:
     user: User
@@ -191,24 +203,73 @@ class Registration:
     contact_in_use: list[str] = field(default_factory=list)  # "email" / "phone" not stored
 
 
-def register_participant(organisation: Organisation, draft: dict, locale: str,
-                         page_url: str) -> Registration:
-    """Create the participant from a complete draft: account, profile, consent, and proof
-    sent to the e-mail address (a link) and the phone number (a code).
+# What to do with an e-mail address or phone number that belongs to another account.
+LEAVE_OUT = "leave_out"  # store the participant without it (self sign-up)
+REFUSE = "refuse"  # stop with a message (a coordinator at an intake talk)
 
-    The contact details count only once confirmed (``auth.contacts``); a detail that
-    belongs to another account gets no working proof, and its owner gets a notice. The
-    answer is the same either way, so nobody learns which addresses have accounts.
+
+def register_participant(organisation: Organisation, account: NewAccount, profile_values: dict,
+                         *, method: str, if_contact_in_use: str,
+                         actor: User | None = None) -> Registration:
+    """Create a participant: the account, the profile and the consents it was given with.
+
+    ``profile_values`` are the profile's columns; ``method`` is how consent was given
+    ("online" by the person, "verbal" at an intake talk with ``actor`` the coordinator);
+    ``if_contact_in_use`` says what happens with a contact that has another account.
+    """
+    email, phone = account.email, account.phone
+    in_use = contact_in_use(email, phone)
+    user = _insert_user(organisation, account,
+                        *contact_to_store(email, phone, in_use, if_contact_in_use))
+    if user is None:  # the address was taken a moment ago by a parallel sign-up
+        given = [kind for kind, value in (("email", email), ("phone", phone)) if value]
+        in_use = contact_in_use(email, phone) or given
+        user = _insert_user(organisation, account,
+                            *contact_to_store(email, phone, given, if_contact_in_use))
+    values = {**profile_values,
+              "share_email": profile_values["share_email"] and "email" not in in_use,
+              "share_phone": profile_values["share_phone"] and "phone" not in in_use}
+    profile = ParticipantProfile(user_id=user.id, organisation_id=organisation.id,
+                                 registered_by_id=actor.id if actor else None, **values)
+    db.session.add(profile)
+    db.session.flush()
+    _record_consents(user, profile, account.locale, method, actor)
+    return Registration(user=user, profile=profile, contact_in_use=in_use)
+
+
+def contact_to_store(email: str | None, phone: str | None, in_use: list[str],
+                     if_contact_in_use: str) -> tuple[str | None, str | None]:
+    """Decide what happens with an e-mail address or phone number already in use.
+
+    ``REFUSE``: the coordinator is told and can sort it out with the person. ``LEAVE_OUT``:
+    the person is not told (nobody learns that an address has an account here); the
+    participant is stored without it.
+    """
+    if in_use and if_contact_in_use == REFUSE:
+        raise ActionRefused(gettext("This e-mail address or phone number is already in use."))
+    return (None if "email" in in_use else email, None if "phone" in in_use else phone)
+
+
+def sign_up(organisation: Organisation, draft: dict, locale: str, page_url: str) -> Registration:
+    """Create the participant from a complete sign-up draft; send proof to their contacts.
+
+    The e-mail address (a link) and phone number (a code) count only once confirmed
+    (``auth.contacts``); a detail that belongs to another account gets no working proof and
+    its owner a notice. The answer is the same either way, so nobody learns which addresses
+    have accounts; coordinators see an audit note (ids only) to sort it out with the person.
+    The welcome mail follows the confirmed address (``queue_welcome``).
     """
     email, phone = draft.get("email") or None, draft.get("phone") or None
-    user = _insert_user(organisation, locale, draft.get("password_hash"), None, None)
-    profile = _insert_profile(organisation, user, draft)
-    _record_consents(user, profile, locale)
+    registration = register_participant(
+        organisation, NewAccount(email=None, phone=None, locale=locale,
+                                 password_hash=draft.get("password_hash")),
+        _profile_values(draft), method="online", if_contact_in_use=LEAVE_OUT)
+    user, profile = registration.user, registration.profile
     record("participant.self_registered", profile, locale=locale,
            with_password=bool(user.password_hash), with_email=bool(email),
            with_phone=bool(phone))
     in_use = contact_in_use(email, phone, except_user_id=user.id)
-    for kind in in_use:  # ids only, so coordinators can sort it out with the person
+    for kind in in_use:
         record("participant.contact_in_use", profile, field=kind,
                existing_user_id=_same_org_owner(organisation, kind, email, phone))
     for kind, value in (("email", email), ("phone", phone)):
@@ -254,9 +315,9 @@ def _same_org_owner(organisation: Organisation, kind: str, email, phone) -> int 
         column == value, User.organisation_id == organisation.id))
 
 
-def _insert_user(organisation, locale, password_hash, email, phone) -> User | None:
-    user = User(role="participant", organisation_id=organisation.id, locale=locale,
-                email=email, phone=phone, password_hash=password_hash)
+def _insert_user(organisation, account: NewAccount, email, phone) -> User | None:
+    user = User(role="participant", organisation_id=organisation.id, locale=account.locale,
+                email=email, phone=phone, password_hash=account.password_hash)
     try:
         with db.session.begin_nested():
             db.session.add(user)
@@ -266,37 +327,36 @@ def _insert_user(organisation, locale, password_hash, email, phone) -> User | No
     return user
 
 
-def _insert_profile(organisation, user, draft) -> ParticipantProfile:
+def _profile_values(draft: dict) -> dict:
+    """Return the profile columns of a complete sign-up draft."""
     goals = chosen_goals(draft)
-    profile = ParticipantProfile(
-        user_id=user.id, organisation_id=organisation.id,
-        neighbourhood_id=draft["neighbourhood_id"],
-        first_name=draft["first_name"],
-        availability=int(draft["availability"]) & ALL_SLOTS_MASK,
-        interests=int(draft.get("interests") or 0),
-        languages=[c for c in draft.get("languages", []) if c in SPOKEN_LANGUAGES],
-        dutch_level=draft["dutch_level"],
-        goals=mask_from_keys(goals, GOALS),
-        primary_goal=draft.get("primary_goal") if draft.get("primary_goal") in goals else goals[0],
-        gender_pref=draft["gender_pref"],
-        status="waiting", waiting_since=clock.now(),
-        radius_km=DEFAULT_RADIUS_KM, in_person=True, online=False,
-        share_email=bool(draft.get("email") and draft.get("share_email")),
-        share_phone=bool(draft.get("phone") and draft.get("share_phone")),
-    )
-    db.session.add(profile)
-    db.session.flush()
-    return profile
+    return {
+        "neighbourhood_id": draft["neighbourhood_id"],
+        "first_name": draft["first_name"],
+        "availability": int(draft["availability"]) & ALL_SLOTS_MASK,
+        "interests": int(draft.get("interests") or 0),
+        "languages": [c for c in draft.get("languages", []) if c in SPOKEN_LANGUAGES],
+        "dutch_level": draft["dutch_level"],
+        "goals": mask_from_keys(goals, GOALS),
+        "primary_goal": (draft.get("primary_goal") if draft.get("primary_goal") in goals
+                         else goals[0]),
+        "gender_pref": draft["gender_pref"],
+        "status": "waiting", "waiting_since": clock.now(),
+        "radius_km": DEFAULT_RADIUS_KM, "in_person": True, "online": False,
+        "share_email": bool(draft.get("email") and draft.get("share_email")),
+        "share_phone": bool(draft.get("phone") and draft.get("share_phone")),
+    }
 
 
-def _record_consents(user, profile, locale) -> None:
+def _record_consents(user, profile, locale, method: str, actor) -> None:
     """Record consent for the privacy terms and, if anything is shared, for sharing."""
     shares = (profile.share_email, profile.share_phone)
-    record_consent(user, "privacy", locale)
+    record_consent(user, "privacy", locale, actor=actor, method=method)
     if any(shares):
-        record_consent(user, "share_contact", locale)
-        # Per item, as the person chose: giving "share_contact" alone switches e-mail on.
-        profile.share_email, profile.share_phone = shares
+        record_consent(user, "share_contact", locale, actor=actor, method=method)
+    # Per item, as chosen: giving "share_contact" alone switches both on.
+    profile.share_email, profile.share_phone = shares
+    db.session.flush()
 
 
 # -- the participant's own page ---------------------------------------------------------------

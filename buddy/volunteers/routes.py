@@ -1,16 +1,7 @@
 """Volunteer pages: sign up in five steps, the code of conduct, the own page, the profile,
 pausing and resuming."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 

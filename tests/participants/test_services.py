@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from buddy.errors import ActionRefused
 from buddy.extensions import db
-from buddy.models import ContactClaim, OutboxMessage, User
+from buddy.models import ConsentRecord, ContactClaim, OutboxMessage, User
 from buddy.participants import services
 from buddy.vocab import ALL_SLOTS_MASK, GOALS, mask_from_keys
 from tests import factories as f
@@ -82,7 +84,7 @@ def test_a_taken_address_is_claimed_but_can_never_be_confirmed(app_ctx, org, hoo
     draft = {**COMPLETE, "neighbourhood_id": hood_id, "email": "amal@example.org",
              "share_email": True}
     with app_ctx.test_request_context():
-        registration = services.register_participant(org, draft, "ar", page_url="http://x/me")
+        registration = services.sign_up(org, draft, "ar", page_url="http://x/me")
     assert (registration.user.email, registration.user.phone) == (None, None)
     mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email"))
     assert [(m.kind, m.recipient, m.user_id, m.locale) for m in mails] == [
@@ -91,11 +93,59 @@ def test_a_taken_address_is_claimed_but_can_never_be_confirmed(app_ctx, org, hoo
     assert claim.value == "amal@example.org" and claim.user_id == registration.user.id
 
 
+def test_a_contact_in_use_is_left_out_or_refused_as_asked(app_ctx):
+    """The one decision both registrations share: the sign-up leaves it out, intake refuses."""
+    assert services.contact_to_store("a@example.org", "+31612345678", ["phone"],
+                                     services.LEAVE_OUT) == ("a@example.org", None)
+    assert services.contact_to_store("a@example.org", None, [],
+                                     services.REFUSE) == ("a@example.org", None)
+    with app_ctx.test_request_context(), pytest.raises(ActionRefused, match="al gebruikt"):
+        services.contact_to_store("a@example.org", None, ["email"], services.REFUSE)
+
+
+def test_one_registration_serves_self_sign_up_and_intake(app_ctx, org, hood_id):
+    coordinator = f.make_user("coordinator", org)
+    values = {**services._profile_values({**COMPLETE, "neighbourhood_id": hood_id}),
+              "share_email": False, "share_phone": True}
+    at_intake = services.register_participant(
+        org, services.NewAccount(email=None, phone="+31687654321", locale="ti"), values,
+        method="verbal", if_contact_in_use=services.REFUSE, actor=coordinator)
+    consents = db.session.scalars(select(ConsentRecord).where(
+        ConsentRecord.user_id == at_intake.user.id).order_by(ConsentRecord.purpose)).all()
+    assert [(c.purpose, c.method, c.actor_id) for c in consents] == [
+        ("privacy", "verbal", coordinator.id), ("share_contact", "verbal", coordinator.id)]
+    assert at_intake.profile.registered_by_id == coordinator.id
+    assert (at_intake.profile.share_email, at_intake.profile.share_phone) == (False, True)
+    with app_ctx.test_request_context(), pytest.raises(ActionRefused):  # again, at intake
+        services.register_participant(
+            org, services.NewAccount(email=None, phone="+31687654321", locale="ti"), values,
+            method="verbal", if_contact_in_use=services.REFUSE, actor=coordinator)
+    online = services.register_participant(  # ... and left out at sign-up
+        org, services.NewAccount(email=None, phone="+31687654321", locale="ar"), values,
+        method="online", if_contact_in_use=services.LEAVE_OUT)
+    assert online.contact_in_use == ["phone"] and online.user.phone is None
+    assert online.profile.share_phone is False and online.profile.registered_by_id is None
+    assert {c.method for c in db.session.scalars(select(ConsentRecord).where(
+        ConsentRecord.user_id == online.user.id))} == {"online"}
+
+
+def test_an_address_taken_at_the_last_moment_is_refused_at_intake(app_ctx, org, hood_id,
+                                                                   monkeypatch):
+    f.make_user("participant", org, email="amal@example.org")
+    monkeypatch.setattr(services, "contact_in_use", lambda *args, **kwargs: [])
+    values = services._profile_values({**COMPLETE, "neighbourhood_id": hood_id})
+    with app_ctx.test_request_context(), pytest.raises(ActionRefused):
+        services.register_participant(
+            org, services.NewAccount(email="amal@example.org", phone=None, locale="nl"),
+            values, method="verbal", if_contact_in_use=services.REFUSE,
+            actor=f.make_user("coordinator", org))
+
+
 def test_welcome_mail_follows_the_confirmed_address_in_the_participants_language(
         client, org, hood_id):
     draft = {**COMPLETE, "neighbourhood_id": hood_id, "email": "noor@example.org"}
     with client.application.test_request_context():
-        registration = services.register_participant(org, draft, "uk", page_url="http://x/me")
+        registration = services.sign_up(org, draft, "uk", page_url="http://x/me")
         user_id = registration.user.id
         db.session.commit()
     proof = db.session.scalars(select(OutboxMessage).where(
