@@ -161,7 +161,7 @@ def _demo_volunteers(rng, org, hoods, password_hash, coordinator, now,
         profile = VolunteerProfile(
             user_id=user.id, organisation_id=org.id, first_name=name,
             neighbourhood_id=rng.choice(hoods).id if i else hoods[0].id,
-            age_band=rng.choice(AGE_BANDS), gender=rng.choice(["f", "f", "m", "m", "x", None]),
+            age_band=rng.choice(AGE_BANDS[1:]), gender=rng.choice(["f", "f", "m", "m", "x", None]),
             availability=_slots(rng, rng.choice(["evenings", "daytime", "mixed"])),
             interests=mask_from_keys(rng.sample(INTERESTS, k=rng.randint(2, 5)), INTERESTS),
             languages=sorted(levels), language_levels=levels,

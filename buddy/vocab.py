@@ -34,7 +34,8 @@ ALL_SLOTS_MASK = (1 << SLOT_COUNT) - 1
 # Participant goals and volunteer support offered use the same keys (GOALS).
 TARGET_LEVELS = LEVELS[1:]  # A1 .. B2+
 ROUTES = ("unknown", "b1", "education", "z", "older_system", "not_obliged")
-AGE_BANDS = ("18-25", "26-35", "36-50", "51-65", "66+")
+AGE_BANDS = ("12-17", "18-25", "26-35", "36-50", "51-65", "66+")  # 12-17: pupils only
+ADULT_AGE_BANDS = AGE_BANDS[1:]
 GENDER_PREFS = ("any", "f", "m")
 LANGUAGE_LEVELS = ("basic", "good", "native")
 # Languages people can say they speak: ISO 639-1 codes. Names come from Babel.
@@ -55,7 +56,14 @@ END_REASONS = (
 BAD_END_REASONS = ("stopped_by_volunteer", "stopped_by_participant", "no_click")
 CHECKIN_OUTCOMES = ("going_well", "needs_attention", "at_risk")
 PARTICIPANT_STATES = ("waiting", "matched", "paused", "withdrawn")
-ROLES = ("admin", "coordinator", "volunteer", "participant")
+ROLES = ("admin", "coordinator", "volunteer", "participant", "partner")
+# Partners: where guides come from (issue 16). A volunteer without a partner is "individual".
+PARTNER_KINDS = ("employer", "school", "association", "other")
+SOURCES = ("individual", "employer", "school", "association", "other")
+# A volunteer of an employer partner: guide only colleagues, only people outside work, either.
+COLLEAGUE_PREFS = ("either", "only", "outside")
+PUPIL_MIN_AGE, PUPIL_MAX_AGE, ADULT_AGE = 12, 100, 18
+SMALL_GROUP = 5  # partners see no figure of a group smaller than this
 CONSENT_PURPOSES = ("privacy", "code_of_conduct", "vog_check", "share_contact")
 CONSENT_METHODS = ("online", "verbal")
 OUTBOX_STATES = ("pending", "sent", "failed")

@@ -23,6 +23,8 @@ from buddy.models import (
     OutboxMessage,
     PairRule,
     ParticipantProfile,
+    Partner,
+    PartnerPledge,
     SignupDraft,
     Token,
     User,
@@ -75,7 +77,7 @@ def make_user(role="coordinator", organisation=None, **kw) -> User:
         kw["organisation_id"] = (organisation or make_org()).id
     kw.setdefault("email", f"{role}{n}@example.org")
     kw.setdefault("password_hash", password_hash())
-    if role in ("admin", "coordinator"):
+    if role in ("admin", "coordinator", "partner"):
         kw.setdefault("totp_secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     return _save(User(role=role, **kw))
 
@@ -212,7 +214,7 @@ def make_token(user=None, purpose="reset", **kw) -> tuple[Token, str]:
 def make_session(user=None, **kw) -> tuple[UserSession, str]:
     user = user or make_user("volunteer")
     secret = secrets.token_urlsafe(32)
-    kw.setdefault("mfa_passed", user.role in ("admin", "coordinator"))
+    kw.setdefault("mfa_passed", user.role in ("admin", "coordinator", "partner"))
     record = _save(UserSession(id=hashlib.sha256(secret.encode()).hexdigest(),
                                user_id=user.id, **kw))
     return record, secret
@@ -245,3 +247,21 @@ def login_as(client, user):
         session["_user_id"] = secret
         session["_fresh"] = True
     return client
+
+
+def make_partner(organisation=None, kind="employer", **kw) -> Partner:
+    organisation = organisation or make_org()
+    n = next(_seq)
+    kw.setdefault("name", f"Partner {n}")
+    kw.setdefault("contact_name", "Sanne de Vries")
+    kw.setdefault("contact_email", f"contact{n}@partner.example")
+    kw.setdefault("link_token", secrets.token_urlsafe(24))
+    return _save(Partner(organisation_id=organisation.id, kind=kind, **kw))
+
+
+def make_pledge(partner=None, **kw) -> PartnerPledge:
+    partner = partner or make_partner()
+    kw.setdefault("year", clock.today().year)
+    kw.setdefault("guides", 10)
+    return _save(PartnerPledge(organisation_id=partner.organisation_id, partner_id=partner.id,
+                               **kw))

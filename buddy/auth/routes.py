@@ -77,7 +77,7 @@ def login():
         if services.verify_password(user, form.password.data) and user.active:
             log.info("login password ok user=%s ip=%s", user.id, request.remote_addr)
             session["next_after_login"] = safe_next(request.args.get("next"))
-            if user.is_staff and current_app.config["REQUIRE_MFA"]:
+            if user.needs_second_factor and current_app.config["REQUIRE_MFA"]:
                 session[MFA_PENDING] = user.id
                 return redirect(url_for("auth.mfa"))
             return finish_login(user)
@@ -121,7 +121,7 @@ def mfa():
 
 
 @bp.get("/account/recovery-codes")
-@roles_required("admin", "coordinator")
+@roles_required("admin", "coordinator", "partner")
 def recovery_codes():
     """Show new recovery codes once."""
     codes = session.pop("show_recovery_codes", None)
@@ -144,7 +144,7 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@roles_required("admin", "coordinator", "volunteer", "participant")
+@roles_required("admin", "coordinator", "volunteer", "participant", "partner")
 def account():
     """Change password and language, see and end sessions."""
     password_form = ChangePasswordForm(prefix="pw")
@@ -175,7 +175,7 @@ def account():
 
 
 @bp.post("/account/sessions/<string:session_id>/end")
-@roles_required("admin", "coordinator", "volunteer", "participant")
+@roles_required("admin", "coordinator", "volunteer", "participant", "partner")
 def end_other_session(session_id: str):
     """End one of the user's own sessions."""
     record = db.session.get(UserSession, session_id[:64])

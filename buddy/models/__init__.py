@@ -4,6 +4,7 @@ from .base import Base
 from .drafts import SignupDraft
 from .matching import CheckIn, LevelAssessment, Match, MatchEvent, MatchingRun, MeetingLog, PairRule
 from .organisation import LocalReferral, Neighbourhood, Organisation
+from .partners import Partner, PartnerPledge, SchoolConfirmation
 from .profiles import ParticipantProfile, VolunteerProfile
 from .records import AuditEvent, ConsentRecord, OutboxMessage
 from .user import Token, User, UserSession
@@ -11,6 +12,7 @@ from .user import Token, User, UserSession
 __all__ = [
     "AuditEvent", "Base", "CheckIn", "ConsentRecord", "LevelAssessment", "LocalReferral",
     "Match", "MatchEvent", "MatchingRun", "MeetingLog", "Neighbourhood", "Organisation",
-    "OutboxMessage", "PairRule", "ParticipantProfile", "SignupDraft", "Token", "User",
+    "OutboxMessage", "PairRule", "Partner", "PartnerPledge", "SchoolConfirmation",
+    "ParticipantProfile", "SignupDraft", "Token", "User",
     "UserSession", "VolunteerProfile",
 ]

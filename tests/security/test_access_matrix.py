@@ -22,7 +22,7 @@ from tests import factories as f
 POST_DATA: dict[str, dict] = {}
 
 PUBLIC = "public"
-ANY_USER = ("admin", "coordinator", "participant", "volunteer")
+ANY_USER = ("admin", "coordinator", "participant", "volunteer", "partner")
 EXPECTED: dict[str, object] = {
     # public pages
     "static": PUBLIC, "main.home": PUBLIC, "main.privacy": PUBLIC, "main.healthz": PUBLIC,
@@ -32,11 +32,13 @@ EXPECTED: dict[str, object] = {
     "toolkit.printable": PUBLIC, "volunteers.signup": PUBLIC, "volunteers.restart_signup": PUBLIC,
     "volunteers.signup_done": PUBLIC,
     "volunteers.code_of_conduct": PUBLIC, "participants.start": PUBLIC,
+    "partners.landing": PUBLIC, "partners.newcomer": PUBLIC, "partners.school_confirm": PUBLIC,
     "participants.step": PUBLIC, "participants.done": PUBLIC, "privacy.goodbye": PUBLIC,
     # any signed-in user
     "auth.logout": ANY_USER, "auth.account": ANY_USER, "auth.end_other_session": ANY_USER,
-    "privacy.my_data": ANY_USER, "privacy.my_data_json": ANY_USER,
-    "auth.recovery_codes": ("admin", "coordinator"),
+    "privacy.my_data": ANY_USER[:4], "privacy.my_data_json": ANY_USER[:4],
+    "auth.recovery_codes": ("admin", "coordinator", "partner"),
+    "partners.own_page": ("partner",),
     "privacy.consent": ("participant", "volunteer"),
     "privacy.delete_account": ("participant", "volunteer"),
     # volunteers and participants
@@ -64,6 +66,8 @@ COORDINATOR_ENDPOINTS = {
                    "reject candidates propose add_rule rules remove_rule waiting",
     "lifecycle": "matches match_detail activate end record_checkin add_level",
     "monitor": "monitor_page exports_page export",
+    "partners": "partners partner_new partner_edit partner partner_delete partner_link "
+                "partner_pledge partner_contact partner_poster partner_qr pledges_csv",
 }
 EXPECTED.update({f"{blueprint}.{endpoint}": ("coordinator",)
                  for blueprint, names in COORDINATOR_ENDPOINTS.items()
@@ -78,6 +82,8 @@ ORG_SCOPED_MODELS = {
     "User": "user_id (admin pages only; coordinators have no user pages)",
     "AuditEvent": "not exposed to coordinators (admins browse it)",
     "SignupDraft": "found only by the random key in the browser's own session, per organisation",
+    "Partner": "partner_id",
+    "PartnerPledge": "no URL of its own: reached through its partner (partner_id)",
 }
 
 
@@ -93,6 +99,7 @@ def world():
     other = f.make_participant(org_a, first_name="Other")
     rule = f.make_pair_rule(other, volunteer, kind="forbid")
     _checkin_match = match
+    partner = f.make_partner(org_a)
     return {
         "org_a": org_a, "org_b": org_b,
         "users": {
@@ -100,6 +107,7 @@ def world():
             "coordinator_a": f.make_user("coordinator", org_a).id,
             "coordinator_b": f.make_user("coordinator", org_b).id,
             "admin": f.make_user("admin").id,
+            "partner": f.make_user("partner", org_a, partner_id=partner.id).id,
         },
         "args": {
             "participant_id": participant.id, "volunteer_id": volunteer.id,
@@ -111,7 +119,7 @@ def world():
             "organisation_id": org_a.id, "user_id": volunteer.user_id,
             "session_id": f.make_session(volunteer.user)[0].id,
             "slug": org_a.slug, "step": "name", "token": "not-a-real-token",
-            "filename": "css/site.css",
+            "filename": "css/site.css", "partner_id": partner.id, "year": 2027,
         },
     }
 
@@ -160,7 +168,8 @@ def _actors(world):
     users = world["users"]
     return [("anonymous", None), ("volunteer", users["volunteer"]),
             ("participant", users["participant"]), ("coordinator_b", users["coordinator_b"]),
-            ("admin", users["admin"]), ("coordinator", users["coordinator_a"])]
+            ("admin", users["admin"]), ("partner", users["partner"]),
+            ("coordinator", users["coordinator_a"])]
 
 
 def _role(actor: str) -> str:

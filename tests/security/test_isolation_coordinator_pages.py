@@ -7,7 +7,17 @@ import pytest
 from sqlalchemy import func, select
 
 from buddy.extensions import db
-from buddy.models import AuditEvent, CheckIn, LevelAssessment, Match, OutboxMessage, PairRule
+from buddy.models import (
+    AuditEvent,
+    CheckIn,
+    LevelAssessment,
+    Match,
+    OutboxMessage,
+    PairRule,
+    Partner,
+    PartnerPledge,
+    User,
+)
 from tests import factories as f
 from tests.helpers import waiting
 
@@ -24,8 +34,9 @@ def objects(org):
     checkin = f.make_checkin(active)
     rule = f.make_pair_rule(participant, volunteer, kind="forbid")
     message = f.make_outbox(f.make_user("volunteer", org), state="failed")
-    return {"participant": participant.id, "volunteer": volunteer.id, "run": run.id,
-            "proposal": proposal.id, "active": active.id, "approved": approved.id,
+    partner = f.make_partner(org)
+    return {"partner": partner.id, "participant": participant.id, "volunteer": volunteer.id,
+            "run": run.id, "proposal": proposal.id, "active": active.id, "approved": approved.id,
             "checkin": checkin.id, "rule": rule.id, "message": message.id}
 
 
@@ -34,6 +45,10 @@ GETS = [
     "/coordinator/matches/{active}",
     "/coordinator/runs/{run}",
     "/coordinator/participants/{participant}/candidates",
+    "/coordinator/partners/{partner}",
+    "/coordinator/partners/{partner}/edit",
+    "/coordinator/partners/{partner}/poster",
+    "/coordinator/partners/{partner}/qr.svg",
 ]
 POSTS = [
     ("/coordinator/matches/{proposal}/approve", {}),
@@ -48,6 +63,12 @@ POSTS = [
                                                         "kind": "pin"}),
     ("/coordinator/rules/{rule}/delete", {}),
     ("/coordinator/outbox/{message}/retry", {}),
+    ("/coordinator/partners/{partner}/edit", {"kind": "school", "name": "Taken over",
+                                              "contact_name": "X", "contact_email": "x@x.nl"}),
+    ("/coordinator/partners/{partner}/delete", {}),
+    ("/coordinator/partners/{partner}/link", {}),
+    ("/coordinator/partners/{partner}/pledges", {"year": "2027", "guides": "5"}),
+    ("/coordinator/partners/{partner}/contact", {}),
 ]
 
 
@@ -59,6 +80,9 @@ def _state():
         tuple(db.session.scalars(select(CheckIn.outcome).order_by(CheckIn.id))),
         tuple(db.session.scalars(select(OutboxMessage.state))),
         db.session.scalar(select(func.count(AuditEvent.id))),
+        tuple(db.session.execute(select(Partner.name, Partner.link_token).order_by(Partner.id))),
+        db.session.scalar(select(func.count(PartnerPledge.id))),
+        db.session.scalar(select(func.count(User.id))),
     )
 
 
@@ -82,12 +106,14 @@ def test_own_organisations_pages_work(coord, objects, path):
 
 def test_other_organisations_lists_show_nothing_of_this_one(intruder, org, objects):
     for path in ("/coordinator/proposals", "/coordinator/matches", "/coordinator/waiting",
-                 "/coordinator/rules", "/coordinator/outbox", "/coordinator/"):
+                 "/coordinator/rules", "/coordinator/outbox", "/coordinator/",
+                 "/coordinator/partners"):
         page = intruder.get(path).get_data(as_text=True)
         for match_id in (objects["proposal"], objects["active"]):
             assert f"/coordinator/matches/{match_id}" not in page
         assert f"/coordinator/participants/{objects['participant']}/" not in page
         assert f"/coordinator/rules/{objects['rule']}/" not in page
+        assert f"/coordinator/partners/{objects['partner']}" not in page
 
 
 def test_other_organisations_volunteer_cannot_be_pinned(coord, org, other_org):
@@ -98,7 +124,17 @@ def test_other_organisations_volunteer_cannot_be_pinned(coord, org, other_org):
     assert db.session.scalar(select(func.count(PairRule.id))) == 0
 
 
-WORKSPACE = ("dashboard", "matchmaking", "lifecycle", "monitor")
+WORKSPACE = ("dashboard", "matchmaking", "lifecycle", "monitor", "partners")
+# Routes whose URL argument is no object id: they read the signed-in coordinator's own
+# organisation only (tested below).
+SCOPED_BY_SESSION = ("partners.pledges_csv",)
+
+
+def test_pledge_csv_shows_only_the_own_organisation(intruder, org, objects):
+    partner = db.session.get(Partner, objects["partner"])
+    f.make_pledge(partner, year=2027, guides=10)
+    text = intruder.get("/coordinator/partners/pledges/2027.csv").get_data(as_text=True)
+    assert partner.name not in text and len(text.strip().splitlines()) == 1
 
 
 def test_every_coordinator_route_is_covered(app):
@@ -108,6 +144,8 @@ def test_every_coordinator_route_is_covered(app):
 
     covered = {("GET", shape(p)) for p in GETS} | {("POST", shape(p)) for p, _d in POSTS}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] in WORKSPACE and "<" in rule.rule:
+        if (rule.endpoint.split(".")[0] in WORKSPACE and "<" in rule.rule
+                and rule.rule.startswith("/coordinator/")
+                and rule.endpoint not in SCOPED_BY_SESSION):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (method, shape(rule.rule)) in covered, (method, rule.rule)
