@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 # Re-exported: the matching core owns these keys and the bit order of stored masks.
 from .matching.domain import (  # noqa: F401
+    COLLEAGUE_PREFS,
     DAYS,
     DEFAULT_WEIGHTS,
     DUTCH,
@@ -60,8 +61,6 @@ ROLES = ("admin", "coordinator", "volunteer", "participant", "partner")
 # Partners: where guides come from (issue 16). A volunteer without a partner is "individual".
 PARTNER_KINDS = ("employer", "school", "association", "other")
 SOURCES = ("individual", "employer", "school", "association", "other")
-# A volunteer of an employer partner: guide only colleagues, only people outside work, either.
-COLLEAGUE_PREFS = ("either", "only", "outside")
 PUPIL_MIN_AGE, PUPIL_MAX_AGE, ADULT_AGE = 12, 100, 18
 SMALL_GROUP = 5  # partners see no figure of a group smaller than this
 CONSENT_PURPOSES = ("privacy", "code_of_conduct", "vog_check", "share_contact")

@@ -25,6 +25,7 @@ from ..models import (
     Match,
     MeetingLog,
     OutboxMessage,
+    ParticipantProfile,
     Partner,
     PartnerPledge,
     SchoolConfirmation,
@@ -390,3 +391,24 @@ def confirm_placement(confirmation: SchoolConfirmation) -> VolunteerProfile:
     db.session.flush()
     audit.record("partner.school_confirmed", profile, partner_id=confirmation.partner_id)
     return profile
+
+
+# (days after the first meeting) check-ins of a pupil's match: early, halfway, near the end
+def placement_checkin_days(start: date, end: date) -> list[int]:
+    """Check-in days that fit a placement from ``start`` to ``end`` (at least one)."""
+    length = max((end - start).days, 1)
+    days = {min(14, max(1, length // 4)), max(1, length // 2), max(1, length - 7)}
+    return sorted(days)
+
+
+def attribute_newcomer(user: User, employer: Partner | None) -> None:
+    """Note that a participant who came through an employer's newcomer link works there."""
+    if employer is None or employer.kind != "employer":
+        return
+    profile = db.session.scalar(select(ParticipantProfile).where(
+        ParticipantProfile.user_id == user.id))
+    if profile is None or profile.organisation_id != employer.organisation_id:
+        return
+    profile.employer_partner_id = employer.id
+    db.session.flush()
+    audit.record("partner.newcomer_attributed", profile, partner_id=employer.id)
