@@ -18,6 +18,7 @@ from ..notifications import absolute_url
 from ..volunteers.services import organisation_by_slug
 from . import services
 from .forms import LinkForm, PartnerForm, PledgeForm
+from .pdf import certificate_pdf as certificate_pdf_bytes
 
 bp = Blueprint("partners", __name__, template_folder="templates")
 
@@ -248,3 +249,40 @@ def school_confirm(token: str):
         return render_template("partners/school_confirm.html", profile=profile, done=True)
     return render_template("partners/school_confirm.html", profile=profile, done=False,
                            partner=db.session.get(Partner, confirmation.partner_id))
+
+
+# --- coordinator: a pupil's certificate of hours -------------------------------------------
+
+def _own_pupil(volunteer_id: int) -> VolunteerProfile:
+    profile = own_org_or_404(db.session.get(VolunteerProfile, volunteer_id))
+    if not profile.is_pupil:
+        abort(404)
+    return profile
+
+
+@bp.route("/coordinator/volunteers/<int:volunteer_id>/certificate", methods=["GET", "POST"])
+@roles_required("coordinator")
+def certificate(volunteer_id: int):
+    """Show a pupil's certificate of hours; sign it off (hours from the meeting logs)."""
+    profile = _own_pupil(volunteer_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.sign_certificate(profile, current_user)
+        flash(gettext("The certificate is signed off."), "success")
+        return redirect(url_for("partners.certificate", volunteer_id=profile.id))
+    return render_template("partners/certificate.html", profile=profile,
+                           cert=services.certificate(profile),
+                           hours_now=services.pupil_hours(profile), form=form)
+
+
+@bp.get("/coordinator/volunteers/<int:volunteer_id>/certificate.pdf")
+@roles_required("coordinator")
+def certificate_pdf(volunteer_id: int):
+    """Download the signed certificate of hours as a PDF for the school."""
+    profile = _own_pupil(volunteer_id)
+    cert = services.certificate(profile)
+    if cert is None:
+        flash(gettext("Sign off the certificate first."), "warning")
+        return redirect(url_for("partners.certificate", volunteer_id=profile.id))
+    return Response(certificate_pdf_bytes(cert), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{profile.id}.pdf"'})

@@ -412,3 +412,52 @@ def attribute_newcomer(user: User, employer: Partner | None) -> None:
     profile.employer_partner_id = employer.id
     db.session.flush()
     audit.record("partner.newcomer_attributed", profile, partner_id=employer.id)
+
+
+# --- a pupil's certificate of hours --------------------------------------------------------------
+
+def pupil_hours(profile: VolunteerProfile) -> float:
+    """Hours the volunteer logged in meetings, over all their matches (one query)."""
+    minutes = db.session.scalar(
+        select(func.coalesce(func.sum(MeetingLog.minutes), 0))
+        .join(Match, Match.id == MeetingLog.match_id)
+        .where(Match.volunteer_id == profile.id,
+               Match.organisation_id == profile.organisation_id))
+    return round(int(minutes) / 60, 1)
+
+
+def sign_certificate(profile: VolunteerProfile, actor: User) -> None:
+    """The coordinator signs off the hours from the meeting logs for the school."""
+    if not profile.is_pupil:
+        raise ActionRefused(gettext("Only pupils on a placement get a certificate of hours."))
+    profile.certificate_hours = pupil_hours(profile)
+    profile.certificate_signed_at = clock.now()
+    profile.certificate_signed_by_id = actor.id
+    db.session.flush()
+    audit.record("partner.certificate_signed", profile, hours=profile.certificate_hours)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """What the certificate of hours says."""
+
+    pupil: str
+    school: str
+    organisation: str
+    city: str
+    hours: float
+    placement_hours: int | None
+    placement_end_on: date | None
+    signed_on: date
+
+
+def certificate(profile: VolunteerProfile) -> Certificate | None:
+    """The signed certificate of a pupil, or None while it is not signed."""
+    if profile.certificate_signed_at is None:
+        return None
+    return Certificate(
+        pupil=profile.first_name, school=profile.partner.name if profile.partner else "",
+        organisation=profile.organisation.name, city=profile.organisation.city,
+        hours=profile.certificate_hours or 0.0, placement_hours=profile.placement_hours,
+        placement_end_on=profile.placement_end_on,
+        signed_on=clock.local_date(profile.certificate_signed_at))

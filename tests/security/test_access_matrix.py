@@ -9,6 +9,7 @@ coordinator of another organisation who is not told "not found" (404), or any 5x
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect as sa_inspect
@@ -67,7 +68,8 @@ COORDINATOR_ENDPOINTS = {
     "lifecycle": "matches match_detail activate end record_checkin add_level",
     "monitor": "monitor_page exports_page export",
     "partners": "partners partner_new partner_edit partner partner_delete partner_link "
-                "partner_pledge partner_contact partner_poster partner_qr pledges_csv",
+                "partner_pledge partner_contact partner_poster partner_qr pledges_csv "
+                "certificate certificate_pdf",
 }
 EXPECTED.update({f"{blueprint}.{endpoint}": ("coordinator",)
                  for blueprint, names in COORDINATOR_ENDPOINTS.items()
@@ -91,7 +93,8 @@ ORG_SCOPED_MODELS = {
 def world():
     """Two organisations; organisation A has one of everything."""
     org_a, org_b = f.make_org(slug="org-a"), f.make_org(slug="org-b")
-    volunteer = f.make_volunteer(org_a, capacity=2)
+    volunteer = f.make_volunteer(org_a, capacity=2, placement_hours=30,  # a pupil, 18+
+                                 placement_end_on=clock.today() + timedelta(days=300))
     participant = f.make_participant(org_a)
     f.make_consent(participant.user)
     match = f.make_match(participant, volunteer, status="active", activated_at=clock.now())

@@ -2,6 +2,7 @@
 of this one, and nothing changes."""
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from buddy.models import (
     Partner,
     PartnerPledge,
     User,
+    VolunteerProfile,
 )
 from tests import factories as f
 from tests.helpers import waiting
@@ -35,8 +37,11 @@ def objects(org):
     rule = f.make_pair_rule(participant, volunteer, kind="forbid")
     message = f.make_outbox(f.make_user("volunteer", org), state="failed")
     partner = f.make_partner(org)
-    return {"partner": partner.id, "participant": participant.id, "volunteer": volunteer.id,
-            "run": run.id, "proposal": proposal.id, "active": active.id, "approved": approved.id,
+    pupil = f.make_volunteer(org, partner_id=partner.id, placement_hours=30,
+                             placement_end_on=date(2030, 1, 1))
+    return {"partner": partner.id, "pupil": pupil.id, "participant": participant.id,
+            "volunteer": volunteer.id, "run": run.id, "proposal": proposal.id,
+            "active": active.id, "approved": approved.id,
             "checkin": checkin.id, "rule": rule.id, "message": message.id}
 
 
@@ -49,6 +54,7 @@ GETS = [
     "/coordinator/partners/{partner}/edit",
     "/coordinator/partners/{partner}/poster",
     "/coordinator/partners/{partner}/qr.svg",
+    "/coordinator/volunteers/{pupil}/certificate",
 ]
 POSTS = [
     ("/coordinator/matches/{proposal}/approve", {}),
@@ -69,6 +75,7 @@ POSTS = [
     ("/coordinator/partners/{partner}/link", {}),
     ("/coordinator/partners/{partner}/pledges", {"year": "2027", "guides": "5"}),
     ("/coordinator/partners/{partner}/contact", {}),
+    ("/coordinator/volunteers/{pupil}/certificate", {}),
 ]
 
 
@@ -83,6 +90,7 @@ def _state():
         tuple(db.session.execute(select(Partner.name, Partner.link_token).order_by(Partner.id))),
         db.session.scalar(select(func.count(PartnerPledge.id))),
         db.session.scalar(select(func.count(User.id))),
+        tuple(db.session.scalars(select(VolunteerProfile.certificate_signed_at))),
     )
 
 
@@ -127,7 +135,13 @@ def test_other_organisations_volunteer_cannot_be_pinned(coord, org, other_org):
 WORKSPACE = ("dashboard", "matchmaking", "lifecycle", "monitor", "partners")
 # Routes whose URL argument is no object id: they read the signed-in coordinator's own
 # organisation only (tested below).
-SCOPED_BY_SESSION = ("partners.pledges_csv",)
+SCOPED_BY_SESSION = ("partners.pledges_csv",
+                     "partners.certificate_pdf")  # tested just above, like the page
+
+
+def test_other_organisations_certificate_pdf_is_404(intruder, objects):
+    pdf = intruder.get("/coordinator/volunteers/{pupil}/certificate.pdf".format(**objects))
+    assert pdf.status_code == 404
 
 
 def test_pledge_csv_shows_only_the_own_organisation(intruder, org, objects):
