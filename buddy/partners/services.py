@@ -9,8 +9,10 @@ the guides each partner actually brought in that year.
 
 import hashlib
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from statistics import median
 
 import segno
 from flask import render_template
@@ -22,6 +24,7 @@ from ..errors import ActionRefused
 from ..extensions import db
 from ..i18n import DEFAULT_LOCALE
 from ..models import (
+    LevelAssessment,
     Match,
     MeetingLog,
     OutboxMessage,
@@ -33,7 +36,7 @@ from ..models import (
     VolunteerProfile,
 )
 from ..notifications import absolute_url
-from ..vocab import ADULT_AGE, SMALL_GROUP
+from ..vocab import ADULT_AGE, LEVELS, SMALL_GROUP, SOURCES
 
 COMPLETED_REASONS = ("completed", "goal_reached")
 SESSION_KEY = "signup_partner"  # {"org": organisation id, "partner": partner id}
@@ -461,3 +464,91 @@ def certificate(profile: VolunteerProfile) -> Certificate | None:
         hours=profile.certificate_hours or 0.0, placement_hours=profile.placement_hours,
         placement_end_on=profile.placement_end_on,
         signed_on=clock.local_date(profile.certificate_signed_at))
+
+
+# --- monitor: which source of guides works ------------------------------------------------------
+
+@dataclass(frozen=True)
+class SourceRow:
+    """The figures of the guides of one source (individual, employer, school, ...)."""
+
+    source: str
+    recruited: int
+    matched: int  # guides with at least one approved match
+    median_days_to_match: float | None  # sign-up to first approved match
+    ended: int
+    completed: int
+    assessed: int  # their participants with a level assessment after the match started
+    level_rose: int
+
+    @property
+    def completion(self) -> float | None:
+        return self.completed / self.ended if self.ended else None
+
+    @property
+    def level_share(self) -> float | None:
+        return self.level_rose / self.assessed if self.assessed else None
+
+
+def figures_by_source(guides: list[tuple[int, str, date]],
+                      matches: list[tuple[int, int | None, date | None, str, str | None,
+                                          str | None]],
+                      assessments: list[tuple[int, date, str]]) -> list[SourceRow]:
+    """Pure: guides (id, source, signed up on), matches (volunteer id, participant id,
+    approved on, status, end reason, level at start), assessments (participant id, on, level,
+    oldest first) -> one row per source, in SOURCES order."""
+    source_of = {gid: source for gid, source, _on in guides}
+    signed_up = {gid: on for gid, _source, on in guides}
+    first_match: dict[int, date] = {}
+    ended = Counter()
+    completed = Counter()
+    starts: dict[tuple[str, int], tuple[date, str]] = {}
+    for vid, pid, approved_on, status, reason, level in matches:
+        source = source_of.get(vid)
+        if source is None or approved_on is None or status == "rejected":
+            continue
+        first_match[vid] = min(first_match.get(vid, approved_on), approved_on)
+        if status == "ended" and reason:
+            ended[source] += 1
+            completed[source] += reason in COMPLETED_REASONS
+        if pid is not None and level and (source, pid) not in starts:
+            starts[(source, pid)] = (approved_on, level)
+    latest: dict[tuple[str, int], str] = {}
+    for pid, on, level in assessments:
+        for source in SOURCES:
+            start = starts.get((source, pid))
+            if start is not None and on > start[0]:
+                latest[(source, pid)] = level
+    rows = []
+    for source in SOURCES:
+        mine = [gid for gid, s in source_of.items() if s == source]
+        waits = [(first_match[g] - signed_up[g]).days for g in mine if g in first_match]
+        rises = [LEVELS.index(latest[key]) > LEVELS.index(starts[key][1])
+                 for key in latest if key[0] == source]
+        rows.append(SourceRow(source, len(mine), len(waits),
+                              float(median(waits)) if waits else None, ended[source],
+                              completed[source], len(rises), sum(rises)))
+    return rows
+
+
+def source_figures(organisation_id: int) -> list[SourceRow]:
+    """The organisation's figures split by source of the guides (three queries)."""
+    guides = [(vid, kind or "individual", clock.local_date(created))
+              for vid, kind, created in db.session.execute(
+                  select(VolunteerProfile.id, Partner.kind, VolunteerProfile.created_at)
+                  .outerjoin(Partner, Partner.id == VolunteerProfile.partner_id)
+                  .where(VolunteerProfile.organisation_id == organisation_id))]
+    matches = [(m.volunteer_id, m.participant_id,
+                clock.local_date(m.approved_at) if m.approved_at else None, m.status,
+                m.end_reason, m.level_at_start)
+               for m in db.session.execute(
+                   select(Match.volunteer_id, Match.participant_id, Match.approved_at,
+                          Match.status, Match.end_reason, Match.level_at_start)
+                   .where(Match.organisation_id == organisation_id))]
+    assessments = list(db.session.execute(
+        select(LevelAssessment.participant_id, LevelAssessment.assessed_on,
+               LevelAssessment.level)
+        .join(ParticipantProfile, ParticipantProfile.id == LevelAssessment.participant_id)
+        .where(ParticipantProfile.organisation_id == organisation_id)
+        .order_by(LevelAssessment.assessed_on, LevelAssessment.id)))
+    return figures_by_source(guides, matches, [tuple(a) for a in assessments])
