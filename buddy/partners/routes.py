@@ -156,7 +156,7 @@ def partner_poster(partner_id: int):
 def partner_qr(partner_id: int):
     """Download the QR code of the sign-up link as an SVG file."""
     partner = _own_partner(partner_id)
-    svg = services.qr_svg(services.signup_url(partner))
+    svg = services.qr_svg_file(services.signup_url(partner))
     return Response(svg, mimetype="image/svg+xml", headers={
         "Content-Disposition": f'attachment; filename="partner-{partner.id}-qr.svg"'})
 

@@ -8,6 +8,7 @@ the guides each partner actually brought in that year.
 """
 
 import hashlib
+import io
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -110,7 +111,15 @@ def newcomer_url(partner: Partner) -> str:
 def qr_svg(url: str, scale: int = 8) -> str:
     """Return the QR code of ``url`` as an inline SVG element (made by segno)."""
     return segno.make(url, error="m").svg_inline(scale=scale, dark="#000", light="#fff",
-                                                 title=url)
+                                                 title=url, omitsize=True)
+
+
+def qr_svg_file(url: str, scale: int = 8) -> bytes:
+    """Return the QR code of ``url`` as a standalone SVG file (with its XML namespace)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=scale, dark="#000",
+                                    light="#fff", title=url)
+    return buffer.getvalue()
 
 
 # --- the link ------------------------------------------------------------------------------
