@@ -37,7 +37,7 @@ def step_titles() -> dict[str, str]:
     return {
         "account": gettext("Account"),
         "about": gettext("About you"),
-        "source": gettext("Where you come from"),
+        "source": gettext("Partner or school"),
         "availability": gettext("When you are free"),
         "interests": gettext("What you offer"),
         "agreements": gettext("Motivation and agreements"),

@@ -46,7 +46,7 @@ def test_monitor_shows_the_split_and_the_pledges(coord, org):
     f.make_match(waiting(org), guide, status="active", approved_at=clock.now())
     f.make_volunteer(org)
     page = coord.get("/coordinator/monitor").get_data(as_text=True)
-    assert "Where guides come from" in page
+    assert "Who brings in the guides" in page
     for label in ("Individual", "Employer", "School", "Association"):
         assert label in page
     assert "Stedelijk College" in page and "25%" in page
