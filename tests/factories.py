@@ -25,6 +25,7 @@ from buddy.models import (
     ParticipantProfile,
     Partner,
     PartnerPledge,
+    SchoolConfirmation,
     SignupDraft,
     Token,
     User,
@@ -265,3 +266,12 @@ def make_pledge(partner=None, **kw) -> PartnerPledge:
     kw.setdefault("guides", 10)
     return _save(PartnerPledge(organisation_id=partner.organisation_id, partner_id=partner.id,
                                **kw))
+
+
+def make_school_confirmation(volunteer=None, partner=None, **kw) -> SchoolConfirmation:
+    partner = partner or make_partner(kind="school")
+    volunteer = volunteer or make_volunteer(db.session.get(Organisation,
+                                                           partner.organisation_id))
+    kw.setdefault("token_hash", hashlib.sha256(secrets.token_bytes(16)).hexdigest())
+    kw.setdefault("expires_at", clock.now() + timedelta(days=14))
+    return _save(SchoolConfirmation(volunteer_id=volunteer.id, partner_id=partner.id, **kw))

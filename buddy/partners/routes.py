@@ -148,7 +148,7 @@ def partner_poster(partner_id: int):
     partner = _own_partner(partner_id)
     link = services.signup_url(partner)
     return render_template("partners/poster.html", partner=partner, link=link,
-                           organisation=partner.organisation, qr=services.qr_svg(link))
+                           organisation=partner.organisation, qr=services.qr_code(link))
 
 
 @bp.get("/coordinator/partners/<int:partner_id>/qr.svg")

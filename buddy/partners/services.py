@@ -108,10 +108,21 @@ def newcomer_url(partner: Partner) -> str:
                         token=partner.link_token)
 
 
-def qr_svg(url: str, scale: int = 8) -> str:
-    """Return the QR code of ``url`` as an inline SVG element (made by segno)."""
-    return segno.make(url, error="m").svg_inline(scale=scale, dark="#000", light="#fff",
-                                                 title=url, omitsize=True)
+@dataclass(frozen=True)
+class QrCode:
+    """A QR code for an inline SVG: ``size`` modules square (quiet zone included), and the
+    path data of the dark modules (numbers and letters only, safe to escape)."""
+
+    size: int
+    path: str
+
+
+def qr_code(url: str, border: int = 4) -> QrCode:
+    """Return the QR code of ``url`` (made by segno) for the poster's inline SVG."""
+    rows = list(segno.make(url, error="m").matrix_iter(border=border))
+    path = "".join(f"M{x} {y}h1v1h-1z" for y, row in enumerate(rows)
+                   for x, dark in enumerate(row) if dark)
+    return QrCode(size=len(rows), path=path)
 
 
 def qr_svg_file(url: str, scale: int = 8) -> bytes:

@@ -87,10 +87,9 @@ def test_pupil_signs_up_through_the_school_link_on_a_phone(live_app, live_server
             next_step(page)
             assert "between 12 and 100" in page.locator("#birth_date-error").inner_text()
             assert page.url.split("?")[0].endswith("/signup/source") and fits_phone(page)
+            screenshot(page, "pupil-signup-source")  # the refusal next to the field
         fill(page, data)
         assert fits_phone(page), name
-        if name == "source":
-            screenshot(page, "pupil-signup-source")
         next_step(page)
     page.wait_for_url("**/volunteer/welcome")
     assert fits_phone(page)

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import segno
 from sqlalchemy import func, select
 
 from buddy import clock
@@ -84,6 +85,9 @@ def test_poster_has_the_link_as_a_server_made_svg_qr_code(coord, org, app):
     page = coord.get(f"/coordinator/partners/{partner.id}/poster").get_data(as_text=True)
     link = f"{app.config['BASE_URL'].rstrip('/')}/o/{org.slug}/partner/{partner.link_token}"
     assert "<svg" in page and link in page and "Voetbalclub VVU" in page
+    qr = services.qr_code(link)
+    assert qr.size == len(list(segno.make(link, error="m").matrix)) + 8  # quiet zone of 4
+    assert f'd="{qr.path}"' in page
     assert "<script" not in page
     svg = coord.get(f"/coordinator/partners/{partner.id}/qr.svg")
     text = svg.get_data(as_text=True)
