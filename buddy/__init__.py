@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from .matchmaking.routes import bp as matchmaking_bp
     from .monitor.routes import bp as monitor_bp
     from .participants.routes import bp as participants_bp
+    from .partners.routes import bp as partners_bp
     from .places.routes import bp as places_bp
     from .privacy.routes import bp as privacy_bp
     from .screening.routes import bp as screening_bp
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, volunteers_bp, participants_bp, matches_bp, toolkit_bp,
                       privacy_bp, dashboard_bp, screening_bp, intake_bp, places_bp,
-                      matchmaking_bp, lifecycle_bp, monitor_bp, admin_bp):
+                      matchmaking_bp, lifecycle_bp, monitor_bp, partners_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

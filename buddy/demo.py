@@ -21,6 +21,8 @@ from .models import (
     Neighbourhood,
     Organisation,
     ParticipantProfile,
+    Partner,
+    PartnerPledge,
     User,
     VolunteerProfile,
 )
@@ -111,13 +113,59 @@ def create_demo(seed: int = 7, volunteers: int = 40,
     participant_rows = _demo_participants(rng, org, hoods, password_hash, coordinator, now,
                                           participants)
     _demo_matches(rng, org, volunteer_rows, participant_rows, coordinator, now)
+    partner_user = _demo_partners(rng, org, volunteer_rows, participant_rows, password_hash)
     return [
         ("admin", admin.email, DEMO_PASSWORD, admin.totp_secret),
         ("coordinator", coordinator.email, DEMO_PASSWORD, coordinator.totp_secret),
         ("volunteer", volunteer_rows[0].user.email, DEMO_PASSWORD, None),
         ("participant", participant_rows[0].user.email, DEMO_PASSWORD, None),
         ("participant", participant_rows[0].user.phone + " (phone)", DEMO_PASSWORD, None),
+        ("partner", partner_user.email, DEMO_PASSWORD, partner_user.totp_secret),
     ]
+
+
+# One partner of each kind (issue 16): (kind, name, contact person, guides pledged this year).
+DEMO_PARTNERS = [
+    ("employer", "Bakkerij Bol", "Sanne de Vries", 6),
+    ("school", "Stedelijk College Utrecht", "Karim el Idrissi", 4),
+    ("association", "Voetbalclub Overvecht", "Mieke Jansen", 3),
+    ("other", "Wijkcentrum De Leeuw", "Peter Bakker", None),
+]
+
+
+def _demo_partners(rng, org, volunteers, participants, password_hash) -> User:
+    """Add one partner of each kind, attribute a few guides and return the employer's login."""
+    partners = []
+    for kind, name, contact, pledge in DEMO_PARTNERS:
+        partner = Partner(organisation_id=org.id, kind=kind, name=name, contact_name=contact,
+                          contact_email=f"{kind}@partner.demo.inburgergids.nl",
+                          link_token=base64.urlsafe_b64encode(rng.randbytes(24)).decode())
+        db.session.add(partner)
+        db.session.flush()
+        if pledge:
+            db.session.add(PartnerPledge(organisation_id=org.id, partner_id=partner.id,
+                                         year=clock.today().year, guides=pledge))
+        partners.append(partner)
+    employer, school, association, other = partners
+    for volunteer, partner in zip(volunteers[1:9], [employer] * 3 + [association] * 3
+                                  + [other] * 2, strict=False):
+        volunteer.partner_id = partner.id
+    volunteers[1].colleague_pref = "only"
+    volunteers[2].colleague_pref = "outside"
+    pupil = volunteers[9]
+    pupil.partner_id = school.id
+    pupil.teacher_email = "mentor@stedelijkcollege.demo.inburgergids.nl"
+    pupil.placement_hours = 30
+    pupil.placement_end_on = clock.today() + timedelta(days=120)
+    pupil.age_band = "18-25"
+    participants[1].employer_partner_id = employer.id
+    user = User(role="partner", organisation_id=org.id, partner_id=employer.id,
+                email="partner@demo.inburgergids.nl", password_hash=password_hash,
+                totp_secret=_totp_secret(rng))
+    db.session.add(user)
+    db.session.flush()
+    new_recovery_codes(user)
+    return user
 
 
 def demo_logins() -> list[tuple[str, str, str, str | None]]:
@@ -161,7 +209,7 @@ def _demo_volunteers(rng, org, hoods, password_hash, coordinator, now,
         profile = VolunteerProfile(
             user_id=user.id, organisation_id=org.id, first_name=name,
             neighbourhood_id=rng.choice(hoods).id if i else hoods[0].id,
-            age_band=rng.choice(AGE_BANDS), gender=rng.choice(["f", "f", "m", "m", "x", None]),
+            age_band=rng.choice(AGE_BANDS[1:]), gender=rng.choice(["f", "f", "m", "m", "x", None]),
             availability=_slots(rng, rng.choice(["evenings", "daytime", "mixed"])),
             interests=mask_from_keys(rng.sample(INTERESTS, k=rng.randint(2, 5)), INTERESTS),
             languages=sorted(levels), language_levels=levels,

@@ -63,7 +63,8 @@ ROUTES = {
     "z": _l("Z route (self-reliance)"), "older_system": _l("Older system (before 2022)"),
     "not_obliged": _l("Not obliged to integrate"),
 }
-AGE_BANDS = {k: k for k in ("18-25", "26-35", "36-50", "51-65")} | {"66+": _l("66 or older")}
+AGE_BANDS = ({"12-17": _l("Younger than 18")} | {k: k for k in ("18-25", "26-35", "36-50", "51-65")}
+             | {"66+": _l("66 or older")})
 GENDERS = {
     "f": _l("Woman"), "m": _l("Man"),
     # Translators: a gender option, next to "Woman" and "Man"
@@ -120,6 +121,16 @@ PARTICIPANT_STATES = {
 ROLES = {
     "admin": _l("Administrator"), "coordinator": _l("Coordinator"),
     "volunteer": _l("Volunteer"), "participant": _l("Participant"),
+    "partner": _l("Partner contact"),
+}
+PARTNER_KINDS = {
+    "employer": _l("Employer"), "school": _l("School"), "association": _l("Association"),
+    "other": _l("Other partner"),
+}
+SOURCES = {"individual": _l("Individual")} | PARTNER_KINDS
+COLLEAGUE_PREFS = {
+    "either": _l("Colleagues or people outside my work"),
+    "only": _l("Only colleagues"), "outside": _l("Only people outside my work"),
 }
 MEETING_MODES = {"in_person": _l("In person"), "online": _l("Online")}
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 # Re-exported: the matching core owns these keys and the bit order of stored masks.
 from .matching.domain import (  # noqa: F401
+    COLLEAGUE_PREFS,
     DAYS,
     DEFAULT_WEIGHTS,
     DUTCH,
@@ -34,7 +35,8 @@ ALL_SLOTS_MASK = (1 << SLOT_COUNT) - 1
 # Participant goals and volunteer support offered use the same keys (GOALS).
 TARGET_LEVELS = LEVELS[1:]  # A1 .. B2+
 ROUTES = ("unknown", "b1", "education", "z", "older_system", "not_obliged")
-AGE_BANDS = ("18-25", "26-35", "36-50", "51-65", "66+")
+AGE_BANDS = ("12-17", "18-25", "26-35", "36-50", "51-65", "66+")  # 12-17: pupils only
+ADULT_AGE_BANDS = AGE_BANDS[1:]
 GENDER_PREFS = ("any", "f", "m")
 LANGUAGE_LEVELS = ("basic", "good", "native")
 # Languages people can say they speak: ISO 639-1 codes. Names come from Babel.
@@ -55,7 +57,12 @@ END_REASONS = (
 BAD_END_REASONS = ("stopped_by_volunteer", "stopped_by_participant", "no_click")
 CHECKIN_OUTCOMES = ("going_well", "needs_attention", "at_risk")
 PARTICIPANT_STATES = ("waiting", "matched", "paused", "withdrawn")
-ROLES = ("admin", "coordinator", "volunteer", "participant")
+ROLES = ("admin", "coordinator", "volunteer", "participant", "partner")
+# Partners: where guides come from (issue 16). A volunteer without a partner is "individual".
+PARTNER_KINDS = ("employer", "school", "association", "other")
+SOURCES = ("individual", "employer", "school", "association", "other")
+PUPIL_MIN_AGE, PUPIL_MAX_AGE, ADULT_AGE = 12, 100, 18
+SMALL_GROUP = 5  # partners see no figure of a group smaller than this
 CONSENT_PURPOSES = ("privacy", "code_of_conduct", "vog_check", "share_contact")
 CONSENT_METHODS = ("online", "verbal")
 OUTBOX_STATES = ("pending", "sent", "failed")

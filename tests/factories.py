@@ -28,6 +28,9 @@ from buddy.models import (
     OutboxMessage,
     PairRule,
     ParticipantProfile,
+    Partner,
+    PartnerPledge,
+    SchoolConfirmation,
     SignupDraft,
     Token,
     User,
@@ -80,7 +83,7 @@ def make_user(role="coordinator", organisation=None, **kw) -> User:
         kw["organisation_id"] = (organisation or make_org()).id
     kw.setdefault("email", f"{role}{n}@example.org")
     kw.setdefault("password_hash", password_hash())
-    if role in ("admin", "coordinator"):
+    if role in ("admin", "coordinator", "partner"):
         kw.setdefault("totp_secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     return _save(User(role=role, **kw))
 
@@ -247,7 +250,7 @@ def make_login_throttle(**kw) -> LoginThrottle:
 def make_session(user=None, **kw) -> tuple[UserSession, str]:
     user = user or make_user("volunteer")
     secret = secrets.token_urlsafe(32)
-    kw.setdefault("mfa_passed", user.role in ("admin", "coordinator"))
+    kw.setdefault("mfa_passed", user.role in ("admin", "coordinator", "partner"))
     record = _save(UserSession(id=hashlib.sha256(secret.encode()).hexdigest(),
                                user_id=user.id, **kw))
     return record, secret
@@ -296,3 +299,28 @@ def confirm_address(client, email: str):
         .order_by(OutboxMessage.id.desc())).first()
     path = re.search(r"https?://[^/\s]+(/verify/\S+)", body).group(1)
     return client.post(path, data={})
+def make_partner(organisation=None, kind="employer", **kw) -> Partner:
+    organisation = organisation or make_org()
+    n = next(_seq)
+    kw.setdefault("name", f"Partner {n}")
+    kw.setdefault("contact_name", "Sanne de Vries")
+    kw.setdefault("contact_email", f"contact{n}@partner.example")
+    kw.setdefault("link_token", secrets.token_urlsafe(24))
+    return _save(Partner(organisation_id=organisation.id, kind=kind, **kw))
+
+
+def make_pledge(partner=None, **kw) -> PartnerPledge:
+    partner = partner or make_partner()
+    kw.setdefault("year", clock.today().year)
+    kw.setdefault("guides", 10)
+    return _save(PartnerPledge(organisation_id=partner.organisation_id, partner_id=partner.id,
+                               **kw))
+
+
+def make_school_confirmation(volunteer=None, partner=None, **kw) -> SchoolConfirmation:
+    partner = partner or make_partner(kind="school")
+    volunteer = volunteer or make_volunteer(db.session.get(Organisation,
+                                                           partner.organisation_id))
+    kw.setdefault("token_hash", hashlib.sha256(secrets.token_bytes(16)).hexdigest())
+    kw.setdefault("expires_at", clock.now() + timedelta(days=14))
+    return _save(SchoolConfirmation(volunteer_id=volunteer.id, partner_id=partner.id, **kw))

@@ -91,7 +91,7 @@ def login():
             log.info("login password ok user=%s ip=%s", user.id, request.remote_addr)
             services.clear_failures(key)
             session["next_after_login"] = safe_next(request.args.get("next"))
-            if user.is_staff and current_app.config["REQUIRE_MFA"]:
+            if user.needs_second_factor and current_app.config["REQUIRE_MFA"]:
                 session[MFA_PENDING] = services.pending_mfa(user)
                 return redirect(url_for("auth.mfa"))
             return finish_login(user)
@@ -176,7 +176,7 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@roles_required("admin", "coordinator", "volunteer", "participant")
+@roles_required("admin", "coordinator", "volunteer", "participant", "partner")
 def account():
     """Change password and language, see and end sessions."""
     password_form = ChangePasswordForm(prefix="pw")
@@ -209,7 +209,7 @@ def account():
 
 
 @bp.post("/account/sessions/<string:session_id>/end")
-@roles_required("admin", "coordinator", "volunteer", "participant")
+@roles_required("admin", "coordinator", "volunteer", "participant", "partner")
 def end_other_session(session_id: str):
     """End one of the user's own sessions."""
     record = db.session.get(UserSession, session_id[:64])

@@ -338,4 +338,5 @@ def home_for(user: User) -> str:
         "coordinator": url_for("dashboard.dashboard"),
         "volunteer": url_for("volunteers.dashboard"),
         "participant": url_for("participants.dashboard"),
+        "partner": url_for("partners.own_page"),
     }[user.role]

@@ -126,10 +126,16 @@ class ParticipantFactsForm(FlaskForm):
         validators=[Length(max=1000, message=TOO_LONG)],
         description=_l("Only what helps to support this person. No diagnoses."))
 
-    def __init__(self, *args, neighbourhoods=(), **kwargs):
+    employer_partner = Select(
+        _l("Works at an employer partner"), validators=[Optional()],
+        description=_l("Then a colleague guide from this employer can be matched."))
+
+    def __init__(self, *args, neighbourhoods=(), employers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.neighbourhood.choices = [("", _l("Choose…"))] + neighbourhood_choices(neighbourhoods)
         self.languages.choices = spoken_language_choices()
+        self.employer_partner.choices = [("", _l("No"))] + [(str(p.id), p.name)
+                                                            for p in employers]
 
     def validate_neighbourhood(self, field) -> None:
         if field.data not in {value for value, _label in self.neighbourhood.choices if value}:
@@ -176,6 +182,8 @@ class ParticipantFactsForm(FlaskForm):
             share_phone=bool(self.share_phone.data),
             barriers=[b for b in BARRIERS if b in (self.barriers.data or [])],
             barrier_note=self.barrier_note.data or "",
+            employer_partner_id=int(self.employer_partner.data)
+            if self.employer_partner.data else None,
         )
 
     def fill_from(self, profile) -> None:
@@ -187,6 +195,7 @@ class ParticipantFactsForm(FlaskForm):
         self.gender.data = profile.gender or ""
         self.target_level.data = profile.target_level or ""
         self.neighbourhood.data = str(profile.neighbourhood_id)
+        self.employer_partner.data = str(profile.employer_partner_id or "")
         self.availability.set_mask(profile.availability)
         self.interests.data = [k for i, k in enumerate(INTERESTS) if profile.interests >> i & 1]
         self.goals.data = profile.goal_keys

@@ -12,6 +12,7 @@ from ..errors import ActionRefused
 from ..extensions import db, limiter
 from ..models import Organisation, ParticipantProfile
 from ..notifications import absolute_url
+from ..partners import services as partners
 from ..places.services import neighbourhoods_of
 from . import services
 from .forms import (
@@ -63,7 +64,8 @@ def participants():
 def participant_new():
     """Register a participant during an intake talk, with their verbal consent."""
     organisation = _organisation()
-    form = IntakeForm(neighbourhoods=neighbourhoods_of(organisation.id))
+    form = IntakeForm(neighbourhoods=neighbourhoods_of(organisation.id),
+                      employers=partners.partners_of(organisation.id, "employer"))
     if form.validate_on_submit():
         try:
             profile = services.register_at_intake(organisation, form.facts(), form.contact(),
@@ -95,6 +97,8 @@ def participant_edit(participant_id: int):
     profile = _get_own(ParticipantProfile, participant_id)
     user = profile.user
     form = ParticipantEditForm(neighbourhoods=neighbourhoods_of(profile.organisation_id),
+                               employers=partners.partners_of(profile.organisation_id,
+                                                              "employer"),
                                exclude_user_id=user.id)
     own_login = bool(user.password_hash)
     if own_login:

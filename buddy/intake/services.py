@@ -130,6 +130,7 @@ class ParticipantFacts:
     share_phone: bool
     barriers: list
     barrier_note: str
+    employer_partner_id: int | None = None  # works at this employer partner
 
 
 @dataclass(frozen=True)

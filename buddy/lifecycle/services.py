@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..notifications import absolute_url, queue_email
 from ..pagination import Page, paginate
+from ..partners import services as partners
 from ..privacy.services import MATCHING_CONSENTS, has_live_consent
 from ..screening.services import vog_is_valid
 from ..vocab import DEFAULT_CHECKIN_DAYS, END_REASONS, LEVELS, OPEN_MATCH_STATES
@@ -79,6 +80,11 @@ def action_message(code: str) -> str:
         "already_done": gettext("This check-in has already been recorded."),
         "not_a_candidate": gettext("This volunteer is not a possible buddy for this "
                                    "participant right now."),
+        "pupil_needs_own_approval": gettext(
+            "This volunteer is a pupil under 18: approve this proposal on its own, after "
+            "checking it."),
+        "school_not_confirmed": gettext(
+            "The school has not confirmed this pupil's placement yet."),
     }
     return messages.get(code, messages["illegal_transition"])
 
@@ -179,8 +185,12 @@ def _people(match: Match) -> tuple[ParticipantProfile, VolunteerProfile]:
     return participant, volunteer
 
 
-def approve(match: Match, actor: User) -> Match:
-    """Approve a proposal: the participant leaves the waiting list; both get introduced."""
+def approve(match: Match, actor: User, bulk: bool = False) -> Match:
+    """Approve a proposal: the participant leaves the waiting list; both get introduced.
+
+    A pupil under 18 is matched only by an approval of this one proposal (``bulk`` False),
+    and only once the school has confirmed the placement.
+    """
     ensure_transition(match, "approved")
     participant, volunteer = _people(match)
     if participant.status != "waiting":
@@ -188,6 +198,11 @@ def approve(match: Match, actor: User) -> Match:
     refusal = volunteer_ineligibility(volunteer, match_organisation(match), clock.today())
     if refusal is not None:
         raise MatchActionError(refusal)
+    if partners.is_minor(volunteer):
+        if bulk:
+            raise MatchActionError("pupil_needs_own_approval")
+        if volunteer.school_confirmed_at is None:
+            raise MatchActionError("school_not_confirmed")
     match.approved_at = clock.now()
     move(match, "approved", actor)
     participant.status = "matched"
@@ -237,8 +252,14 @@ def activate(match: Match, actor: User, first_meeting_on: date | None = None) ->
     organisation = match_organisation(match)
     match.activated_at = clock.now() if on == clock.today() else datetime.combine(on, time(12), UTC)
     match.planned_end_on = add_months(on, organisation.match_months)
+    checkin_days = organisation.checkin_days or DEFAULT_CHECKIN_DAYS
+    volunteer = db.session.get(VolunteerProfile, match.volunteer_id or 0)
+    if volunteer is not None and volunteer.placement_end_on is not None:
+        # a pupil's match lasts as long as the placement; check-ins follow its length
+        match.planned_end_on = max(on, min(match.planned_end_on, volunteer.placement_end_on))
+        checkin_days = partners.placement_checkin_days(on, match.planned_end_on)
     move(match, "active", actor)
-    for days in sorted(set(organisation.checkin_days or DEFAULT_CHECKIN_DAYS)):
+    for days in sorted(set(checkin_days)):
         db.session.add(CheckIn(match_id=match.id, due_on=on + timedelta(days=int(days))))
     audit.record("match.activated", match, by_role=actor.role)
     return match

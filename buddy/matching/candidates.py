@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 from .constraints import (
     PairRules,
     chord2,
+    colleague_ok,
     in_person_reach,
     rules_ok_edges,
 )
@@ -177,13 +178,15 @@ class _Generator:
         return [in_person, self._beyond_reach(np.repeat(rows, n)[keep], v_e[keep])]
 
     def _slot_gender_rules(self, rows, n, v_e) -> np.ndarray:
-        """(E,) bool: shared slot, gender preference met, no pair rule; p = repeat(rows, n)."""
+        """(E,) bool: shared slot, gender, no pair rule, colleague choice; p = repeat(rows, n)."""
         keep = (np.repeat(self.P.slots[rows], n) & self.V.slots[v_e]) != 0
         pref = np.repeat(self.P.gender_pref[rows], n)
         at = np.flatnonzero(keep & (pref >= 0))
         keep[at] = self.V.gender[v_e[at]] == pref[at]
         at = np.flatnonzero(keep & np.repeat(self.has_rule[rows], n))
         keep[at] = rules_ok_edges(self.rules, np.repeat(rows, n)[at], v_e[at], len(self.V))
+        at = np.flatnonzero(keep & (self.V.colleagues[v_e] != 0))
+        keep[at] = colleague_ok(Operand(self.P, np.repeat(rows, n)[at]), Operand(self.V, v_e[at]))
         return keep
 
     def _beyond_reach(self, p_e, v_e):

@@ -56,10 +56,22 @@ def org_ok(p: Operand, v: Operand) -> np.ndarray:
     return p.org == v.org
 
 
+# (P, V) | (E,) bool: an employer's guide meets only colleagues, only others, or either
+def colleague_ok(p: Operand, v: Operand) -> np.ndarray:
+    """True where the volunteer's colleague choice (COLLEAGUE_PREFS index) allows the pair.
+
+    colleagues 0 "either": always; 1 "only": the participant works at the volunteer's
+    employer; 2 "outside": the participant does not (a volunteer without employer is 0).
+    """
+    same = (v.employer >= 0) & (p.employer == v.employer)
+    return (v.colleagues == 0) | ((v.colleagues == 1) & same) | ((v.colleagues == 2) & ~same)
+
+
 # (P, V) | (E,) bool: every pairwise hard constraint except the pair rules
 def pair_feasible(p: Operand, v: Operand, c2: np.ndarray) -> np.ndarray:
-    """True where org, slot, gender and reach constraints all hold (rules applied apart)."""
-    return org_ok(p, v) & slot_ok(p, v) & gender_ok(p, v) & reach_ok(p, v, c2)
+    """True where org, slot, gender, reach and colleague constraints hold (rules apart)."""
+    return (org_ok(p, v) & slot_ok(p, v) & gender_ok(p, v) & reach_ok(p, v, c2)
+            & colleague_ok(p, v))
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,6 +35,8 @@ A2 = LEVELS.index("A2")  # "below A2" means level index < A2
 DUTCH = "nl"
 GENDERS = ("f", "m", "x")
 ANY_GENDER = "any"
+# A guide from an employer partner meets: colleagues or others, only colleagues, only others.
+COLLEAGUE_PREFS = ("either", "only", "outside")
 
 COMPONENTS = ("availability", "proximity", "interests", "goals", "language", "waiting", "priority")
 DEFAULT_WEIGHTS: Mapping[str, float] = {
@@ -62,6 +64,7 @@ UNMATCHED_REASONS = (
     "no_shared_slot",  # none of those shares a weekly slot, at any distance
     "no_shared_slot_within_reach",  # some in reach, some share a slot, never the same one
     "pair_rules",  # the only feasible volunteers are excluded by forbid / ended-badly rules
+    # or by their choice to guide only colleagues / only people outside their work
     "below_min_score",  # feasible volunteers exist, but every pair scores below min_score
     "better_used_elsewhere",  # feasible volunteers exist; the optimum gave them to others
 )
@@ -77,6 +80,7 @@ PIN_REJECTIONS = (
     "gender_preference",
     "forbidden",
     "ended_badly",
+    "colleague_rule",  # the volunteer guides only colleagues, or only people outside work
 )
 
 

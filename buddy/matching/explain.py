@@ -15,6 +15,7 @@ import numpy as np
 from .constraints import (
     PairRules,
     chord2,
+    colleague_ok,
     distance_km,
     gender_ok,
     in_person_reach,
@@ -55,6 +56,7 @@ class PairExplanation:
     bridge_language: str | None  # the shared language that scored (participant below A2)
     waiting_days: int
     priority_area: bool
+    colleague_at: Hashable | None = None  # the shared employer partner: a colleague guide
 
     def as_dict(self) -> dict:
         """Return a JSON-serialisable dict (tuples become lists)."""
@@ -120,12 +122,15 @@ def explain_pairs(
         "below_a2": P.below_a2[p_rows].tolist(),
         "waiting": P.waiting_days[p_rows].tolist(),
         "priority": P.priority[p_rows].tolist(),
+        "employer": np.where(P.employer[p_rows] == V.employer[v_rows], V.employer[v_rows],
+                             -1).tolist(),
     }
-    languages = features.vocabulary.languages
-    return [_explanation(columns, i, languages) for i in range(len(p_rows))]
+    languages, employers = features.vocabulary.languages, features.vocabulary.employers
+    return [_explanation(columns, i, languages, employers) for i in range(len(p_rows))]
 
 
-def _explanation(c: dict, i: int, languages: tuple[str, ...]) -> PairExplanation:
+def _explanation(c: dict, i: int, languages: tuple[str, ...], employers: tuple = ()
+                 ) -> PairExplanation:
     shared_slots, slot_names = _slots(c["slots"][i])
     shared_languages = _language_codes(c["lang"][i], languages)
     primary = c["primary"][i]
@@ -145,6 +150,7 @@ def _explanation(c: dict, i: int, languages: tuple[str, ...]) -> PairExplanation
         bridge_language=shared_languages[0] if c["below_a2"][i] and shared_languages else None,
         waiting_days=int(c["waiting"][i]),
         priority_area=bool(c["priority"][i]),
+        colleague_at=employers[c["employer"][i]] if c["employer"][i] >= 0 else None,
     )
 
 
@@ -170,7 +176,7 @@ def _funnel(features, rows, cols, rules) -> dict[str, np.ndarray]:
     gender = gender_ok(p, v)
     slot = slot_ok(p, v)
     reach = reach_ok(p, v, chord2(p, v))
-    allowed = gender & reach & slot & _rules_ok_block(rules, rows, cols)
+    allowed = gender & reach & slot & _rules_ok_block(rules, rows, cols) & colleague_ok(p, v)
     return {
         "volunteers": np.full(len(rows), len(cols)),
         "gender_ok": gender.sum(axis=1),

@@ -16,6 +16,7 @@ import numpy as np
 from .domain import (
     A2,
     ANY_GENDER,
+    COLLEAGUE_PREFS,
     DUTCH,
     GENDERS,
     GOALS,
@@ -74,6 +75,7 @@ class ParticipantRow:
     radius_km: float = 5.0
     in_person: bool = True
     online: bool = False
+    employer: Hashable | None = None  # the employer partner the participant works at
 
     def __post_init__(self) -> None:
         _check_mask("slots", self.slots, N_SLOTS)
@@ -108,8 +110,12 @@ class VolunteerRow:
     in_person: bool = True
     online: bool = False
     capacity: int = 1
+    employer: Hashable | None = None  # the employer partner the volunteer comes from
+    colleagues: str = "either"  # COLLEAGUE_PREFS: whom a guide from an employer meets
 
     def __post_init__(self) -> None:
+        if self.colleagues not in COLLEAGUE_PREFS:
+            raise ValueError(f"unknown colleague preference {self.colleagues!r}")
         _check_mask("slots", self.slots, N_SLOTS)
         _check_mask("interests", self.interests, len(INTERESTS))
         _check_mask("support", self.support, len(GOALS))
@@ -176,6 +182,7 @@ class ParticipantArrays(_Columns):
     reach_c2: np.ndarray  # (P,) float64 squared unit-sphere chord of radius_km
     in_person: np.ndarray  # (P,) bool
     online: np.ndarray  # (P,) bool
+    employer: np.ndarray  # (P,) int32 code of the employer partner, -1 none
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,6 +209,8 @@ class VolunteerArrays(_Columns):
     in_person: np.ndarray  # (V,) bool
     online: np.ndarray  # (V,) bool
     capacity: np.ndarray  # (V,) int64 free capacity
+    employer: np.ndarray  # (V,) int32 code of the employer partner, -1 none
+    colleagues: np.ndarray  # (V,) int8 index into COLLEAGUE_PREFS (0 either, 1 only, 2 outside)
 
 
 @dataclass(frozen=True)
@@ -211,6 +220,7 @@ class Vocabulary:
     organisations: tuple[Hashable, ...]
     neighbourhoods: tuple[Hashable, ...]
     languages: tuple[str, ...]  # Dutch excluded: the language score is about a bridge language
+    employers: tuple[Hashable, ...] = ()  # employer partners (code -> id)
 
     @property
     def lang_words(self) -> int:
@@ -340,6 +350,7 @@ def _side_common(rows: Sequence, vocab: Vocabulary, codes: dict, lang_bit: dict)
         "reach_c2": chord2_of_km(radius_km),
         "in_person": _column(rows, "in_person", bool),
         "online": _column(rows, "online", bool),
+        "employer": _codes((r.employer for r in rows), codes["employer"]),
     }
 
 
@@ -398,6 +409,8 @@ def volunteer_arrays(
         support=_column(rows, "support", np.int32),
         gender=np.fromiter((_gender_code(r.gender) for r in rows), np.int8),
         capacity=_column(rows, "capacity", np.int64),
+        colleagues=np.fromiter((COLLEAGUE_PREFS.index(r.colleagues) for r in rows), np.int8,
+                               count=len(rows)),
     )
 
 
@@ -416,8 +429,9 @@ def build_features(
         (r.neighbourhood_id for r in participants), (r.neighbourhood_id for r in volunteers)
     )
     languages = sorted({c for r in (*participants, *volunteers) for c in r.languages} - {DUTCH})
-    vocab = Vocabulary(tuple(org), tuple(nbh), tuple(languages))
-    codes = {"org": org, "nbh": {**nbh, None: -1}}
+    employer = _first_seen((r.employer for r in participants), (r.employer for r in volunteers))
+    vocab = Vocabulary(tuple(org), tuple(nbh), tuple(languages), tuple(employer))
+    codes = {"org": org, "nbh": {**nbh, None: -1}, "employer": {**employer, None: -1}}
     lang_bit = {code: i for i, code in enumerate(languages)}
     p_index = {r.id: i for i, r in enumerate(participants)}
     v_index = {r.id: i for i, r in enumerate(volunteers)}

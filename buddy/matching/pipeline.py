@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .candidates import CHUNK_EDGES, Pruning, candidate_edges
-from .constraints import PairRules, chord2, gender_ok, org_ok, reach_ok, slot_ok
+from .constraints import PairRules, chord2, colleague_ok, gender_ok, org_ok, reach_ok, slot_ok
 from .domain import PIN_REJECTIONS
 from .explain import PairExplanation, UnmatchedParticipant, diagnose_unmatched, explain_pairs
 from .features import Features, Operand, ParticipantRow, VolunteerRow, build_features
@@ -100,6 +100,7 @@ def pin_rejections(features: Features, rules: PairRules, p_row: int, v_row: int)
         "no_shared_slot": slot_ok(p, v),
         "not_in_reach": reach_ok(p, v, chord2(p, v)),
         "gender_preference": gender_ok(p, v),
+        "colleague_rule": colleague_ok(p, v),
     }
     failed = {code for code, ok in checks.items() if not ok[0]}
     failed.update(rules.kinds_for(p_row, v_row))

@@ -136,7 +136,10 @@ def volunteer_is_available(organisation: Organisation, on: date):
     """SQL condition: approved, not paused, VOG valid when required."""
     conditions = [VolunteerProfile.screening == "approved",
                   or_(VolunteerProfile.paused_until.is_(None),
-                      VolunteerProfile.paused_until < on)]
+                      VolunteerProfile.paused_until < on),
+                  # a pupil's placement end is the end of their availability
+                  or_(VolunteerProfile.placement_end_on.is_(None),
+                      VolunteerProfile.placement_end_on >= on)]
     if organisation.vog_required:
         conditions += [VolunteerProfile.vog_status == "received",
                        VolunteerProfile.vog_issued_on.is_not(None),
@@ -219,6 +222,7 @@ def participant_row(participant: ParticipantProfile, on: date) -> ParticipantRow
         waiting_days=engine_waiting_days(participant, on), gender=participant.gender,
         gender_pref=participant.gender_pref, radius_km=participant.radius_km,
         in_person=participant.in_person, online=participant.online,
+        employer=participant.employer_partner_id,
     )
 
 
@@ -231,7 +235,7 @@ def volunteer_row(volunteer: VolunteerProfile, free: int) -> VolunteerRow:
         interests=volunteer.interests, support=volunteer.support,
         languages=frozenset(volunteer.languages or ()), gender=volunteer.gender,
         radius_km=volunteer.radius_km, in_person=volunteer.in_person, online=volunteer.online,
-        capacity=free,
+        capacity=free, employer=volunteer.partner_id, colleagues=volunteer.colleague_pref,
     )
 
 
@@ -251,6 +255,8 @@ def stored_explanation(pair_explanation, participant: ParticipantProfile, on: da
     data = pair_explanation.as_dict()
     data["waiting_days"] = lifecycle.waiting_days(participant, on)
     data["rematch_priority"] = bool(participant.rematch_priority)
+    if data.get("colleague_at") is not None and participant.employer_partner is not None:
+        data["colleague_partner"] = participant.employer_partner.name
     return data
 
 

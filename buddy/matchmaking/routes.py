@@ -22,6 +22,7 @@ from ..models import (
     VolunteerProfile,
 )
 from ..pagination import page_number
+from ..partners import services as partners
 from . import pool, services
 from .forms import BulkApproveForm, MatchingForm, PairRuleForm, ProposeForm
 from .pages import components_of, render_candidates
@@ -145,8 +146,15 @@ def approve_selected():
         flash(gettext("Please tick the proposals you want to approve."), "error")
         return _render_proposals(bulk_form=form, status=422)
     matches = services.proposals_by_ids(current_user.organisation_id, form.match_ids.data)
+    pupils = [m for m in matches if m.volunteer is not None and partners.is_minor(m.volunteer)]
+    matches = [m for m in matches if m not in pupils]
     approved, skipped = services.approve_many(matches, current_user)
-    skipped += len(set(form.match_ids.data)) - len(matches)
+    skipped += len(set(form.match_ids.data)) - len(matches) - len(pupils)
+    if pupils:
+        flash(ngettext("%(num)d proposal with a pupil under 18 was not approved: approve it "
+                       "on its own.",
+                       "%(num)d proposals with a pupil under 18 were not approved: approve "
+                       "each on its own.", len(pupils)), "warning")
     flash(ngettext("%(num)d proposal approved.", "%(num)d proposals approved.", approved),
           "success")
     if skipped:

@@ -98,7 +98,7 @@ def approve_many(matches: list[Match], actor: User) -> tuple[int, int]:
     for match in matches:
         savepoint = db.session.begin_nested()
         try:
-            lifecycle.approve(match, actor)
+            lifecycle.approve(match, actor, bulk=True)
         except lifecycle.MatchActionError:
             savepoint.rollback()
             skipped += 1

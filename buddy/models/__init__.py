@@ -4,6 +4,7 @@ from .base import Base
 from .drafts import SignupDraft
 from .matching import CheckIn, LevelAssessment, Match, MatchEvent, MatchingRun, MeetingLog, PairRule
 from .organisation import LocalReferral, Neighbourhood, Organisation
+from .partners import Partner, PartnerPledge, SchoolConfirmation
 from .profiles import ParticipantProfile, VolunteerProfile
 from .records import AuditEvent, ConsentRecord, OutboxMessage
 from .user import ContactClaim, LoginThrottle, Token, User, UserSession
@@ -12,6 +13,7 @@ __all__ = [
     "AuditEvent", "Base", "CheckIn", "ConsentRecord", "ContactClaim", "LevelAssessment",
     "LocalReferral", "LoginThrottle",
     "Match", "MatchEvent", "MatchingRun", "MeetingLog", "Neighbourhood", "Organisation",
-    "OutboxMessage", "PairRule", "ParticipantProfile", "SignupDraft", "Token", "User",
+    "OutboxMessage", "PairRule", "Partner", "PartnerPledge", "SchoolConfirmation",
+    "ParticipantProfile", "SignupDraft", "Token", "User",
     "UserSession", "VolunteerProfile",
 ]

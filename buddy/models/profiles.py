@@ -9,6 +9,7 @@ from .. import clock
 from ..vocab import (
     AGE_BANDS,
     ALL_SLOTS_MASK,
+    COLLEAGUE_PREFS,
     GENDER_PREFS,
     GENDERS,
     GOALS,
@@ -74,6 +75,9 @@ class VolunteerProfile(ProfileMixin, Base):
         enum_check("screening", SCREENING_STATES),
         enum_check("vog_status", VOG_STATES),
         enum_check("age_band", AGE_BANDS),
+        enum_check("colleague_pref", COLLEAGUE_PREFS),
+        CheckConstraint("placement_hours IS NULL OR placement_hours BETWEEN 1 AND 500",
+                        name="placement_hours_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,10 +110,31 @@ class VolunteerProfile(ProfileMixin, Base):
     screened_at: Mapped[datetime | None] = mapped_column()
     rejection_reason: Mapped[str] = mapped_column(String(300), default="")
     paused_until: Mapped[date | None] = mapped_column()
+    # Where the guide comes from (None: an individual) and, at an employer, whom they guide.
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"), index=True
+    )
+    colleague_pref: Mapped[str] = mapped_column(String(10), default="either")
+    # A pupil on a community-service placement (maatschappelijke stage).
+    birth_date: Mapped[date | None] = mapped_column()
+    teacher_email: Mapped[str] = mapped_column(String(254), default="")
+    placement_hours: Mapped[int | None] = mapped_column()
+    placement_end_on: Mapped[date | None] = mapped_column()
+    school_confirmed_at: Mapped[datetime | None] = mapped_column()
+    certificate_hours: Mapped[float | None] = mapped_column()
+    certificate_signed_at: Mapped[datetime | None] = mapped_column()
+    certificate_signed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     user = relationship("User", foreign_keys=[user_id])
     organisation = relationship("Organisation")
     neighbourhood = relationship("Neighbourhood")
+    partner = relationship("Partner")
+
+    @property
+    def is_pupil(self) -> bool:
+        return self.placement_end_on is not None
 
     @property
     def support_keys(self) -> list[str]:
@@ -152,10 +177,15 @@ class ParticipantProfile(ProfileMixin, Base):
     registered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Works at this employer partner: a colleague guide from there may be matched.
+    employer_partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"), index=True
+    )
 
     user = relationship("User", foreign_keys=[user_id])
     organisation = relationship("Organisation")
     neighbourhood = relationship("Neighbourhood")
+    employer_partner = relationship("Partner")
 
     @property
     def goal_keys(self) -> list[str]:

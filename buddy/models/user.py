@@ -39,8 +39,13 @@ class User(UserMixin, Base):
     recovery_codes: Mapped[list | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # Role "partner": the partner whose aggregate figures this contact may see.
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
 
     organisation = relationship("Organisation")
+    partner = relationship("Partner", foreign_keys=[partner_id])
     sessions: Mapped[list["UserSession"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -58,6 +63,11 @@ class User(UserMixin, Base):
     @property
     def is_staff(self) -> bool:
         return self.role in ("admin", "coordinator")
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff and partner contacts log in with a second factor."""
+        return self.is_staff or self.role == "partner"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import clock
 from ..access import roles_required
 from ..extensions import limiter
+from ..partners import services as partners
 from . import exports, services
 from .forms import ExportForm
 
@@ -20,8 +21,12 @@ bp = Blueprint("monitor", __name__, template_folder="templates", url_prefix="/co
 def monitor_page():
     """Show the organisation's figures as charts with data tables."""
     figures = services.organisation_figures(current_user.organisation_id, clock.today())
+    year = clock.today().year
     return render_template("monitor/monitor.html", figures=figures,
-                           charts=services.charts(figures))
+                           charts=services.charts(figures),
+                           sources=partners.source_figures(current_user.organisation_id),
+                           pledges=partners.pledge_progress(current_user.organisation_id, year),
+                           year=year)
 
 
 @bp.get("/figures/all")

@@ -12,6 +12,7 @@ from ..auth import services as auth_services
 from ..extensions import limiter
 from ..i18n import NATIVE_NAMES, direction, shipped_locales
 from ..notifications import absolute_url
+from ..partners import services as partners
 from . import services
 from .forms import CodeForm, DetailsForm, step_form
 
@@ -137,6 +138,9 @@ def _finish(organisation, draft: dict):
         organisation, draft, _locale(), page_url=absolute_url("participants.dashboard"))
     _forget_draft()
     user = registration.user
+    partners.attribute_newcomer(user, partners.remembered_partner(session, organisation.id,
+                                                                  "employer"))
+    session.pop(partners.SESSION_KEY, None)
     if user.password_hash:
         auth_services.start_session(user, request.headers.get("User-Agent", ""))
         login_user(user)

@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..notifications import absolute_url, queue_email
 from ..pagination import Page, paginate
+from ..partners import services as partners
 from ..vocab import INTERESTS, OPEN_MATCH_STATES, keys_from_mask
 
 VOG_WARNING_DAYS = 30
@@ -248,6 +249,8 @@ def approval_blockers(volunteer: VolunteerProfile, today: date) -> list[str]:
         blockers.append(gettext(
             "Record a VOG that was received and issued less than %(years)d years ago.",
             years=organisation.vog_valid_years))
+    if partners.needs_school_confirmation(volunteer):
+        blockers.append(gettext("A pupil under 18 needs the school's confirmation first."))
     return blockers
 
 

@@ -24,6 +24,7 @@ from ..models import (
     VolunteerProfile,
 )
 from ..notifications import absolute_url, queue_email
+from ..partners.services import apply_source
 from ..privacy.services import CONSENT_PAUSE_UNTIL, record_consent, set_sharing
 
 SIGNUP_CONSENTS = ("privacy", "code_of_conduct", "vog_check")
@@ -37,6 +38,7 @@ class SignupValues:
     email: str
     password_hash: str | None
     profile: dict = field(default_factory=dict)
+    source: dict = field(default_factory=dict)  # partner, colleague choice, pupil placement
 
 
 @dataclass
@@ -89,6 +91,8 @@ def register_volunteer(organisation: Organisation, values: SignupValues,
                                screening="registered", vog_status="not_requested")
     apply_profile(profile, values.profile)
     db.session.add(profile)
+    if values.source:
+        apply_source(profile, values.source)
     for purpose in SIGNUP_CONSENTS:
         record_consent(user, purpose, locale)
     set_sharing(user, profile, locale=locale, **(sharing or {"share_email": False,

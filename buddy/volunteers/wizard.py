@@ -7,7 +7,7 @@ that step's form validation again, so editing the URL cannot skip a step. The pa
 itself is never kept: only its argon2 hash, and only in the draft, never in a cookie.
 """
 
-from flask import abort
+from flask import abort, session
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectMultipleField
@@ -16,14 +16,17 @@ from wtforms.validators import Length
 from .. import drafts
 from ..auth.services import hash_password
 from ..forms import clean_text
+from ..partners import services as partners
+from ..partners.forms import SourceForm
 from .forms import AboutForm, AccountForm, AgreementsForm, AvailabilityForm, InterestsForm
 from .services import SignupValues
 
-STEPS = ("account", "about", "availability", "interests", "agreements")
+STEPS = ("account", "about", "availability", "source", "interests", "agreements")
 LAST_STEP = STEPS[-1]
 DRAFT_KIND = "volunteer"
 _FORMS = {
-    "account": AccountForm, "about": AboutForm, "availability": AvailabilityForm,
+    "account": AccountForm, "about": AboutForm, "source": SourceForm,
+    "availability": AvailabilityForm,
     "interests": InterestsForm, "agreements": AgreementsForm,
 }
 _NOT_KEPT = ("CSRFTokenField", "PasswordField")
@@ -34,6 +37,7 @@ def step_titles() -> dict[str, str]:
     return {
         "account": gettext("Account"),
         "about": gettext("About you"),
+        "source": gettext("Partner or school"),
         "availability": gettext("When you are free"),
         "interests": gettext("What you offer"),
         "agreements": gettext("Motivation and agreements"),
@@ -103,6 +107,15 @@ class SignupDraft:
             kwargs["password_kept"] = bool(self.password_hash)
         if step == "about":
             kwargs["neighbourhoods"] = self.organisation.neighbourhoods
+        if step == "source":
+            kwargs["partners"] = partners.partners_of(self.organisation.id)
+            kwargs["age_band"] = self.draft["steps"].get("about", {}).get("age_band")
+            form = SourceForm(formdata=formdata, **kwargs)
+            linked = partners.remembered_partner(session, self.organisation.id)
+            if formdata is None and linked is not None:
+                form.partner.data = str(linked.id)
+                form.pupil.data = linked.kind == "school"
+            return form
         return _FORMS[step](formdata=formdata, **kwargs)
 
     def _kept_form(self, step: str):
@@ -138,11 +151,13 @@ class SignupDraft:
         profile = {**forms["about"].about_values(), **forms["availability"].times_values(),
                    **forms["interests"].interests_values(), **final_form.motivation_values()}
         return SignupValues(email=forms["account"].account_values()["email"],
-                            password_hash=self.password_hash, profile=profile)
+                            password_hash=self.password_hash, profile=profile,
+                            source=forms["source"].source_values())
 
     def clear(self) -> None:
         """Delete the draft (the sign-up finished, or the person starts again)."""
         drafts.forget(DRAFT_KIND)
+        session.pop(partners.SESSION_KEY, None)
 
     def _write(self) -> None:
         try:

@@ -105,7 +105,8 @@ def test_factories_cover_every_model():
         f.make_participant(), f.make_run(), f.make_match(), f.make_match_event(),
         f.make_pair_rule(), f.make_checkin(), f.make_meeting(), f.make_assessment(),
         f.make_consent(), f.make_outbox(), f.make_audit(), f.make_referral(),
-        f.make_token()[0], f.make_session()[0], f.make_signup_draft()[0], f.make_login_throttle(),
+        f.make_token()[0], f.make_session()[0], f.make_signup_draft()[0], f.make_pledge(),
+        f.make_partner(), f.make_school_confirmation(), f.make_login_throttle(),
         f.make_contact_claim())}
     from buddy.models import Base
 

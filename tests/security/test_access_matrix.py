@@ -9,6 +9,7 @@ coordinator of another organisation who is not told "not found" (404), or any 5x
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect as sa_inspect
@@ -22,7 +23,7 @@ from tests import factories as f
 POST_DATA: dict[str, dict] = {}
 
 PUBLIC = "public"
-ANY_USER = ("admin", "coordinator", "participant", "volunteer")
+ANY_USER = ("admin", "coordinator", "participant", "volunteer", "partner")
 EXPECTED: dict[str, object] = {
     # public pages
     "static": PUBLIC, "main.home": PUBLIC, "main.privacy": PUBLIC, "main.healthz": PUBLIC,
@@ -33,10 +34,12 @@ EXPECTED: dict[str, object] = {
     "toolkit.printable": PUBLIC, "volunteers.signup": PUBLIC, "volunteers.restart_signup": PUBLIC,
     "volunteers.signup_done": PUBLIC,
     "volunteers.code_of_conduct": PUBLIC, "participants.start": PUBLIC,
+    "partners.landing": PUBLIC, "partners.newcomer": PUBLIC, "partners.school_confirm": PUBLIC,
     "participants.step": PUBLIC, "participants.done": PUBLIC, "privacy.goodbye": PUBLIC,
     # any signed-in user
     "auth.logout": ANY_USER, "auth.account": ANY_USER, "auth.end_other_session": ANY_USER,
-    "privacy.my_data": ANY_USER, "privacy.my_data_json": ANY_USER,
+    "privacy.my_data": ANY_USER[:4], "privacy.my_data_json": ANY_USER[:4],
+    "partners.own_page": ("partner",),
     "privacy.consent": ("participant", "volunteer"),
     "privacy.delete_account": ("participant", "volunteer"),
     # volunteers and participants
@@ -65,6 +68,9 @@ COORDINATOR_ENDPOINTS = {
                    "reject candidates propose add_rule rules remove_rule waiting",
     "lifecycle": "matches match_detail activate end record_checkin add_level",
     "monitor": "monitor_page exports_page export",
+    "partners": "partners partner_new partner_edit partner partner_delete partner_link "
+                "partner_pledge partner_contact partner_poster partner_qr pledges_csv "
+                "certificate certificate_pdf",
 }
 EXPECTED.update({f"{blueprint}.{endpoint}": ("coordinator",)
                  for blueprint, names in COORDINATOR_ENDPOINTS.items()
@@ -79,6 +85,8 @@ ORG_SCOPED_MODELS = {
     "User": "user_id (admin pages only; coordinators have no user pages)",
     "AuditEvent": "not exposed to coordinators (admins browse it)",
     "SignupDraft": "found only by the random key in the browser's own session, per organisation",
+    "Partner": "partner_id",
+    "PartnerPledge": "no URL of its own: reached through its partner (partner_id)",
 }
 
 
@@ -86,7 +94,8 @@ ORG_SCOPED_MODELS = {
 def world():
     """Two organisations; organisation A has one of everything."""
     org_a, org_b = f.make_org(slug="org-a"), f.make_org(slug="org-b")
-    volunteer = f.make_volunteer(org_a, capacity=2)
+    volunteer = f.make_volunteer(org_a, capacity=2, placement_hours=30,  # a pupil, 18+
+                                 placement_end_on=clock.today() + timedelta(days=300))
     participant = f.make_participant(org_a)
     f.make_consent(participant.user)
     match = f.make_match(participant, volunteer, status="active", activated_at=clock.now())
@@ -94,6 +103,7 @@ def world():
     other = f.make_participant(org_a, first_name="Other")
     rule = f.make_pair_rule(other, volunteer, kind="forbid")
     _checkin_match = match
+    partner = f.make_partner(org_a)
     return {
         "org_a": org_a, "org_b": org_b,
         "users": {
@@ -101,6 +111,7 @@ def world():
             "coordinator_a": f.make_user("coordinator", org_a).id,
             "coordinator_b": f.make_user("coordinator", org_b).id,
             "admin": f.make_user("admin").id,
+            "partner": f.make_user("partner", org_a, partner_id=partner.id).id,
         },
         "args": {
             "participant_id": participant.id, "volunteer_id": volunteer.id,
@@ -112,7 +123,7 @@ def world():
             "organisation_id": org_a.id, "user_id": volunteer.user_id,
             "session_id": f.make_session(volunteer.user)[0].id,
             "slug": org_a.slug, "step": "name", "token": "not-a-real-token",
-            "filename": "css/site.css",
+            "filename": "css/site.css", "partner_id": partner.id, "year": 2027,
         },
     }
 
@@ -161,7 +172,8 @@ def _actors(world):
     users = world["users"]
     return [("anonymous", None), ("volunteer", users["volunteer"]),
             ("participant", users["participant"]), ("coordinator_b", users["coordinator_b"]),
-            ("admin", users["admin"]), ("coordinator", users["coordinator_a"])]
+            ("admin", users["admin"]), ("partner", users["partner"]),
+            ("coordinator", users["coordinator_a"])]
 
 
 def _role(actor: str) -> str:

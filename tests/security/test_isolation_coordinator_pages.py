@@ -2,12 +2,24 @@
 of this one, and nothing changes."""
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from buddy.extensions import db
-from buddy.models import AuditEvent, CheckIn, LevelAssessment, Match, OutboxMessage, PairRule
+from buddy.models import (
+    AuditEvent,
+    CheckIn,
+    LevelAssessment,
+    Match,
+    OutboxMessage,
+    PairRule,
+    Partner,
+    PartnerPledge,
+    User,
+    VolunteerProfile,
+)
 from tests import factories as f
 from tests.helpers import waiting
 
@@ -24,8 +36,12 @@ def objects(org):
     checkin = f.make_checkin(active)
     rule = f.make_pair_rule(participant, volunteer, kind="forbid")
     message = f.make_outbox(f.make_user("volunteer", org), state="failed")
-    return {"participant": participant.id, "volunteer": volunteer.id, "run": run.id,
-            "proposal": proposal.id, "active": active.id, "approved": approved.id,
+    partner = f.make_partner(org)
+    pupil = f.make_volunteer(org, partner_id=partner.id, placement_hours=30,
+                             placement_end_on=date(2030, 1, 1))
+    return {"partner": partner.id, "pupil": pupil.id, "participant": participant.id,
+            "volunteer": volunteer.id, "run": run.id, "proposal": proposal.id,
+            "active": active.id, "approved": approved.id,
             "checkin": checkin.id, "rule": rule.id, "message": message.id}
 
 
@@ -34,6 +50,11 @@ GETS = [
     "/coordinator/matches/{active}",
     "/coordinator/runs/{run}",
     "/coordinator/participants/{participant}/candidates",
+    "/coordinator/partners/{partner}",
+    "/coordinator/partners/{partner}/edit",
+    "/coordinator/partners/{partner}/poster",
+    "/coordinator/partners/{partner}/qr.svg",
+    "/coordinator/volunteers/{pupil}/certificate",
 ]
 POSTS = [
     ("/coordinator/matches/{proposal}/approve", {}),
@@ -48,6 +69,13 @@ POSTS = [
                                                         "kind": "pin"}),
     ("/coordinator/rules/{rule}/delete", {}),
     ("/coordinator/outbox/{message}/retry", {}),
+    ("/coordinator/partners/{partner}/edit", {"kind": "school", "name": "Taken over",
+                                              "contact_name": "X", "contact_email": "x@x.nl"}),
+    ("/coordinator/partners/{partner}/delete", {}),
+    ("/coordinator/partners/{partner}/link", {}),
+    ("/coordinator/partners/{partner}/pledges", {"year": "2027", "guides": "5"}),
+    ("/coordinator/partners/{partner}/contact", {}),
+    ("/coordinator/volunteers/{pupil}/certificate", {}),
 ]
 
 
@@ -59,6 +87,10 @@ def _state():
         tuple(db.session.scalars(select(CheckIn.outcome).order_by(CheckIn.id))),
         tuple(db.session.scalars(select(OutboxMessage.state))),
         db.session.scalar(select(func.count(AuditEvent.id))),
+        tuple(db.session.execute(select(Partner.name, Partner.link_token).order_by(Partner.id))),
+        db.session.scalar(select(func.count(PartnerPledge.id))),
+        db.session.scalar(select(func.count(User.id))),
+        tuple(db.session.scalars(select(VolunteerProfile.certificate_signed_at))),
     )
 
 
@@ -82,12 +114,14 @@ def test_own_organisations_pages_work(coord, objects, path):
 
 def test_other_organisations_lists_show_nothing_of_this_one(intruder, org, objects):
     for path in ("/coordinator/proposals", "/coordinator/matches", "/coordinator/waiting",
-                 "/coordinator/rules", "/coordinator/outbox", "/coordinator/"):
+                 "/coordinator/rules", "/coordinator/outbox", "/coordinator/",
+                 "/coordinator/partners"):
         page = intruder.get(path).get_data(as_text=True)
         for match_id in (objects["proposal"], objects["active"]):
             assert f"/coordinator/matches/{match_id}" not in page
         assert f"/coordinator/participants/{objects['participant']}/" not in page
         assert f"/coordinator/rules/{objects['rule']}/" not in page
+        assert f"/coordinator/partners/{objects['partner']}" not in page
 
 
 def test_other_organisations_volunteer_cannot_be_pinned(coord, org, other_org):
@@ -98,7 +132,23 @@ def test_other_organisations_volunteer_cannot_be_pinned(coord, org, other_org):
     assert db.session.scalar(select(func.count(PairRule.id))) == 0
 
 
-WORKSPACE = ("dashboard", "matchmaking", "lifecycle", "monitor")
+WORKSPACE = ("dashboard", "matchmaking", "lifecycle", "monitor", "partners")
+# Routes whose URL argument is no object id: they read the signed-in coordinator's own
+# organisation only (tested below).
+SCOPED_BY_SESSION = ("partners.pledges_csv",
+                     "partners.certificate_pdf")  # tested just above, like the page
+
+
+def test_other_organisations_certificate_pdf_is_404(intruder, objects):
+    pdf = intruder.get("/coordinator/volunteers/{pupil}/certificate.pdf".format(**objects))
+    assert pdf.status_code == 404
+
+
+def test_pledge_csv_shows_only_the_own_organisation(intruder, org, objects):
+    partner = db.session.get(Partner, objects["partner"])
+    f.make_pledge(partner, year=2027, guides=10)
+    text = intruder.get("/coordinator/partners/pledges/2027.csv").get_data(as_text=True)
+    assert partner.name not in text and len(text.strip().splitlines()) == 1
 
 
 def test_every_coordinator_route_is_covered(app):
@@ -108,6 +158,8 @@ def test_every_coordinator_route_is_covered(app):
 
     covered = {("GET", shape(p)) for p in GETS} | {("POST", shape(p)) for p, _d in POSTS}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] in WORKSPACE and "<" in rule.rule:
+        if (rule.endpoint.split(".")[0] in WORKSPACE and "<" in rule.rule
+                and rule.rule.startswith("/coordinator/")
+                and rule.endpoint not in SCOPED_BY_SESSION):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (method, shape(rule.rule)) in covered, (method, rule.rule)

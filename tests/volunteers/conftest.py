@@ -11,13 +11,14 @@ PASSWORD = "a quiet walk along the canal"
 
 
 def valid_steps(hood_id: int, email: str = "new.buddy@example.org") -> dict[str, dict]:
-    """Return valid form data for each of the five sign-up steps."""
+    """Return valid form data for each of the six sign-up steps."""
     return {
         "account": {"email": email, "password": PASSWORD},
         "about": {"first_name": "Anne", "age_band": "36-50", "gender": "f", "nl_level": "native",
                   "lang_1": "ar", "level_1": "good", "neighbourhood": str(hood_id),
                   "radius_km": "7", "meeting_modes": ["in_person", "online"]},
         "availability": {"availability": ["mon-evening", "sat-morning"]},
+        "source": {"partner": "", "colleague_pref": "either"},
         "interests": {"interests": ["cooking", "music"], "support": ["language", "work"],
                       "occupation": "Docent", "entrepreneur": "yes", "capacity": "2",
                       "commitment_months": "18"},

@@ -1,4 +1,4 @@
-"""Volunteer sign-up: five steps, validation next to each field, Back, the finished
+"""Volunteer sign-up: six steps, validation next to each field, Back, the finished
 account, the duplicate-address path without enumeration, and names in any script."""
 
 import html
@@ -67,7 +67,7 @@ def test_signup_starts_at_the_account_step_with_progress(client, signup_url):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert '<ol class="progress"' in text and 'aria-current="step"' in text
-    assert "Step 1 of 5" in text
+    assert "Step 1 of 6" in text
     assert "<script>" not in text and " style=" not in text
 
 
@@ -91,7 +91,7 @@ def test_later_steps_cannot_be_skipped(client, signup_url, fill_steps):
 def test_progress_text_names_the_step(client, signup_url, fill_steps):
     fill_steps("about")
     text = client.get(signup_url("about")).get_data(as_text=True)
-    assert "Step 2 of 5: About you" in text
+    assert "Step 2 of 6: About you" in text
 
 
 def test_code_of_conduct_is_public_and_versioned(client, org, app):
@@ -134,7 +134,6 @@ def test_account_step_rules(client, signup_url, steps, changes, field, message):
     ({"first_name": "12345"}, "first_name", "Please write only your name."),
     ({"first_name": "x" * 101}, "first_name", "between 1 and 100"),
     ({"age_band": ""}, "age_band", "Please choose your age."),
-    ({"age_band": "12-17"}, "age_band", "Please choose your age."),
     ({"gender": "q"}, "gender", "Please choose from the list."),
     ({"nl_level": "basic"}, "nl_level", "Please choose from the list."),
     ({"neighbourhood": "999999"}, "neighbourhood", "Please choose your neighbourhood."),
