@@ -2,6 +2,7 @@
 phone; the coordinator's partner page, the poster and a pupil's certificate of hours.
 Screenshots go to ``screenshots/partner-*.png`` and ``screenshots/pupil-*.png``."""
 
+import re
 from datetime import timedelta
 
 import pyotp
@@ -13,7 +14,7 @@ from buddy.demo import DEMO_PASSWORD, create_demo
 from buddy.extensions import db
 from buddy.models import Match, MeetingLog, OutboxMessage, Partner, User, VolunteerProfile
 from tests.browser.conftest import PHONE, screenshot
-from tests.volunteers.conftest import valid_steps
+from tests.volunteers.conftest import PASSWORD, valid_steps
 
 pytestmark = pytest.mark.browser
 
@@ -93,6 +94,18 @@ def test_pupil_signs_up_through_the_school_link_on_a_phone(live_app, live_server
         next_step(page)
     page.wait_for_url("**/volunteer/welcome")
     assert fits_phone(page)
+    # the address counts once confirmed: open the link from the e-mail, then log in
+    with live_app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(
+            OutboxMessage.recipient == PUPIL, OutboxMessage.kind == "verify_email"))
+        db.session.remove()
+    page.goto(live_server + re.search(r"https?://[^/\s]+(/verify/\S+)", body).group(1))
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{live_server}/login?lang=en")
+    page.fill("#identifier", PUPIL)
+    page.fill("#password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/volunteer**")
     page.goto(f"{live_server}/volunteer?lang=en")
     assert "Rules for pupils on a placement" in page.content()
     assert fits_phone(page)

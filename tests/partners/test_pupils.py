@@ -13,11 +13,11 @@ from buddy.lifecycle import services as lifecycle
 from buddy.matchmaking import pool
 from buddy.models import (
     CheckIn,
+    ContactClaim,
     Match,
     Organisation,
     OutboxMessage,
     SchoolConfirmation,
-    User,
     VolunteerProfile,
 )
 from buddy.partners import services
@@ -49,9 +49,12 @@ def _walk(client, slug, hood_id, source, about=None, email="pupil@example.org"):
     return None, response
 
 
-def _profile(email="pupil@example.org") -> VolunteerProfile:
-    return db.session.scalar(select(VolunteerProfile).join(
-        User, User.id == VolunteerProfile.user_id).where(User.email == email))
+def _profile(email="pupil@example.org") -> VolunteerProfile | None:
+    """The volunteer who signed up with ``email`` (it counts once confirmed; the account and
+    profile exist from the sign-up on), or None."""
+    claim = db.session.scalars(select(ContactClaim).where(ContactClaim.value == email)).first()
+    return None if claim is None else db.session.scalar(
+        select(VolunteerProfile).where(VolunteerProfile.user_id == claim.user_id))
 
 
 @pytest.fixture
@@ -74,6 +77,7 @@ def test_pupil_signs_up_and_the_school_gets_a_confirmation_link(client, org, hoo
     assert mail.recipient == "stage@college.example"
     assert re.search(r"/school/confirm/[\w-]{40,}", mail.body)
     # the pupil's own page shows the rules for pupils and that the school must confirm
+    f.login_as(client, profile.user)
     page = client.get("/volunteer?lang=en").get_data(as_text=True)
     assert "Rules for pupils on a placement" in page and "No home visits" in page
     assert "Your school still has to confirm" in page
