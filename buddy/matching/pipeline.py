@@ -187,6 +187,7 @@ def run_matching(
         min_score=min_score,
         dense_cell_limit=options.dense_cell_limit,
         stats=solve_stats,
+        grouped=True,
     )
     clock.lap("solve")
     rows = _pair_rows(features, table, pin_p, pin_v, edges, chosen)

@@ -33,10 +33,16 @@ def availability_score(p: Operand, v: Operand) -> np.ndarray:
 # (P, V) | (E,) float64 in [0, 1]: 1 - d / min(radii) when meeting in person, else 0
 def proximity_score(p: Operand, v: Operand, c2: np.ndarray) -> np.ndarray:
     """Unused share of the tighter travel radius; 0 for pairs that can only meet online."""
+    return proximity_at(p, v, distance_km(c2), in_person_reach(p, v, c2))
+
+
+# (P, V) | (E,) float64 in [0, 1]: proximity from a known distance and in-person reach
+def proximity_at(p: Operand, v: Operand, km: np.ndarray, in_reach) -> np.ndarray:
+    """1 - km / min(radii), clipped to [0, 1], where in_reach (bool array or scalar), else 0."""
     reach_km = np.minimum(p.radius_km, v.radius_km)
     with np.errstate(divide="ignore", invalid="ignore"):
-        left = np.where(reach_km > 0, 1.0 - distance_km(c2) / reach_km, 1.0)
-    return np.clip(left, 0.0, 1.0) * in_person_reach(p, v, c2)
+        left = np.where(reach_km > 0, 1.0 - km / reach_km, 1.0)
+    return np.clip(left, 0.0, 1.0) * in_reach
 
 
 # (P, V) | (E,) float64 in [0, 1]: shared interests / min(3, shorter interest list)
@@ -84,9 +90,14 @@ def priority_score(p: Operand) -> np.ndarray:
 
 def component_scores(p: Operand, v: Operand, c2: np.ndarray) -> dict[str, np.ndarray]:
     """Return every component (unweighted, in [0, 1]) keyed as in COMPONENTS."""
+    return component_scores_at(p, v, distance_km(c2), in_person_reach(p, v, c2))
+
+
+def component_scores_at(p: Operand, v: Operand, km, in_reach) -> dict[str, np.ndarray]:
+    """Every component, the distance (km) and in-person reach already known (a table)."""
     return {
         "availability": availability_score(p, v),
-        "proximity": proximity_score(p, v, c2),
+        "proximity": proximity_at(p, v, km, in_reach),
         "interests": interests_score(p, v),
         "goals": goals_score(p, v),
         "language": language_score(p, v),
@@ -139,6 +150,12 @@ def weighted_score(p: Operand, components: Mapping[str, np.ndarray], weights: We
 def total_score(p: Operand, v: Operand, c2: np.ndarray, weights: WeightTable) -> np.ndarray:
     """Weighted sum of all components of the pairs (no feasibility check)."""
     return weighted_score(p, component_scores(p, v, c2), weights)
+
+
+# (E,) float64 in [0, 1]: the score from a known distance (km) and in-person reach
+def total_score_at(p: Operand, v: Operand, km, in_reach, weights: WeightTable) -> np.ndarray:
+    """Weighted sum of all components; distances from the neighbourhood table."""
+    return weighted_score(p, component_scores_at(p, v, km, in_reach), weights)
 
 
 # (P, V) | (E,) float64 in [0, 1], NaN where a pairwise constraint fails
