@@ -32,7 +32,7 @@ import numpy as np
 from .constraints import PairRules, distance_km, rules_ok_edges
 from .features import Operand, ParticipantArrays, VolunteerArrays
 from .scores import WeightTable, total_score_at
-from .solver import acceptable, ragged_arange
+from .solver import acceptable
 
 CHUNK_EDGES = 1 << 18  # generated (not yet filtered) pairs per chunk
 
@@ -84,9 +84,9 @@ class _Places:
     """
 
     def __init__(self, P: ParticipantArrays, V: VolunteerArrays):
-        keys = np.concatenate(
-            [np.column_stack([s.org, s.x, s.y, s.z]) for s in (P, V)]
-        ).reshape(-1, 4)
+        keys = np.concatenate([np.column_stack([s.org, s.x, s.y, s.z]) for s in (P, V)]).reshape(
+            -1, 4
+        )
         table, inverse = np.unique(keys, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
         self.loc_p, self.loc_v = inverse[: len(P)], inverse[len(P) :]
