@@ -31,7 +31,7 @@ import numpy as np
 
 from .constraints import PairRules, distance_km, rules_ok_edges
 from .features import Operand, ParticipantArrays, VolunteerArrays
-from .scores import WeightTable, total_score_at
+from .scores import PackedScorer, WeightTable, total_score_at
 from .solver import acceptable
 
 CHUNK_EDGES = 1 << 18  # generated (not yet filtered) pairs per chunk
@@ -64,11 +64,13 @@ class _Groups:
         return cls(rows[order], np.cumsum(count) - count, count)
 
 
-# (sum(n),) int64: start[i], start[i] + 1, ..., start[i] + n[i] - 1 for each i in turn
-def _ranges(start: np.ndarray, n: np.ndarray) -> np.ndarray:
+# (sum(n),) int: start[i], start[i] + 1, ..., start[i] + n[i] - 1 for each i in turn
+def _ranges(start: np.ndarray, n: np.ndarray, dtype=np.int64) -> np.ndarray:
     """Concatenated ranges [start[i], start[i] + n[i]) (two passes over the output)."""
     ends = np.cumsum(n)
-    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(start - (ends - n), n)
+    out = np.arange(ends[-1] if len(ends) else 0, dtype=dtype)
+    out += np.repeat((start - (ends - n)).astype(dtype), n)
+    return out
 
 
 class _Places:
@@ -137,8 +139,10 @@ class _Generator:
     gender preference, a pair rule) only look at those participants' pairs.
     """
 
-    def __init__(self, P, V, rules, capacity, active):
-        self.P, self.V, self.rules = P, V, rules
+    def __init__(self, P, V, rules, capacity, active, weights: WeightTable):
+        self.P, self.V, self.rules, self.weights = P, V, rules, weights
+        self.packed = PackedScorer(P, weights) if PackedScorer.usable(weights) else None
+        packed_v = PackedScorer.volunteer_columns(V) if self.packed else {}
         self.places = places = _Places(P, V)
         p_ok = active & (P.n_slots > 0)
         v_ok = (capacity > 0) & (V.n_slots > 0)
@@ -153,7 +157,7 @@ class _Generator:
         order = np.argsort(v_key, kind="stable")
         v_key, v_rows = v_key[order], v_rows[order]
         self.vi_rows = v_rows.astype(np.int32)
-        self.vi = _permuted(V, v_rows)
+        self.vi = _permuted(V, v_rows, **{k: c[v_rows] for k, c in packed_v.items()})
         # combos: (participant, volunteer location) within the participant's radius
         p_rows = np.flatnonzero(p_ok & P.in_person)
         count, cells = places.within(places.loc_p[p_rows], P.reach_c2[p_rows])
@@ -181,7 +185,10 @@ class _Generator:
         n_org = int(max(P.org.max(initial=-1), V.org.max(initial=-1))) + 1
         self.online = _Groups.of(v_online, V.org[v_online], n_org)
         self.vo_rows = self.online.members.astype(np.int32)
-        self.vo = _permuted(V, self.online.members, loc=places.loc_v[self.online.members])
+        members = self.online.members
+        self.vo = _permuted(
+            V, members, loc=places.loc_v[members], **{k: c[members] for k, c in packed_v.items()}
+        )
         self.p_online = np.flatnonzero(p_ok & P.online)
 
     def pairs_per_participant(self) -> np.ndarray:
@@ -194,15 +201,15 @@ class _Generator:
         """Feasible runs of participants lo..hi-1: [(p, v, score inputs...)] per block."""
         a, b = np.searchsorted(self.c_p, [lo, hi])
         rows, n = self.c_p[a:b], self.c_n[a:b]
-        q = _ranges(self.c_start[a:b], n)
-        combo = np.repeat(np.arange(a, b), n)
+        q = _ranges(self.c_start[a:b], n, np.int32)
+        combo = np.repeat(np.arange(a, b, dtype=np.int32), n)
         k = np.flatnonzero(self._slot_gender_rules(rows, n, self.vi, self.vi_rows, q))
         combo, q = combo[k], q[k]
         in_person = (self.c_p[combo].astype(np.int32), q, self.c_km[combo], True)
         rows = self.p_online[(self.p_online >= lo) & (self.p_online < hi)]
         org = self.P.org[rows]
         n = self.online.count[org]
-        q = _ranges(self.online.start[org], n)
+        q = _ranges(self.online.start[org], n, np.int32)
         k = np.flatnonzero(self._slot_gender_rules(rows, n, self.vo, self.vo_rows, q))
         p_e, q = np.repeat(rows, n)[k], q[k]
         cell = self.places.cell(self.places.loc_p[p_e], self.vo.loc[q])
@@ -228,13 +235,15 @@ class _Generator:
             keep[at] = rules_ok_edges(self.rules, p_at, v_rows[q[at]], len(self.V))
         return keep
 
-    def scored(self, block: int, p_e, q, km, in_reach, weights) -> tuple[np.ndarray, ...]:
+    def scored(self, block: int, p_e, q, km, in_reach) -> tuple[np.ndarray, ...]:
         """(p, v, score) of a block's feasible pairs (p grouped, q into the block's order)."""
         vs, v_rows = (self.vi, self.vi_rows) if block == 0 else (self.vo, self.vo_rows)
         rows, counts = runs_of(p_e)
-        score = total_score_at(
-            Operand(self.P, rows, repeat=counts), Operand(vs, q), km, in_reach, weights
-        )
+        p, v = Operand(self.P, rows, repeat=counts), Operand(vs, q)
+        if self.packed is not None:
+            score = self.packed.score(rows, counts, p, v, km, in_reach)
+        else:
+            score = total_score_at(p, v, km, in_reach, self.weights)
         return p_e, v_rows[q], score
 
 
@@ -320,23 +329,25 @@ def candidate_edges(
     P, V = participants, volunteers
     capacity = V.capacity if capacity is None else np.asarray(capacity)
     active = np.ones(len(P), bool) if active is None else np.asarray(active, bool)
-    gen = _Generator(P, V, rules or PairRules.empty(), capacity, active)
+    gen = _Generator(P, V, rules or PairRules.empty(), capacity, active, weights)
     n_feasible = np.zeros(len(P), np.int64)
     n_acceptable = np.zeros(len(P), np.int64)
     generated = gen.pairs_per_participant()
     pruned_p = _pruned_participants(P.org, generated, pruning)
     parts = []
     for lo, hi in _chunks(generated, chunk_edges):
-        blocks = [gen.scored(i, *run, weights) for i, run in enumerate(gen.chunk(lo, hi))]
+        blocks = [gen.scored(i, *run) for i, run in enumerate(gen.chunk(lo, hi))]
         p_e, v_e, score = (np.concatenate(col) for col in zip(*blocks, strict=True))
         if len(blocks[0][0]) and len(blocks[1][0]):  # merge the two sorted runs by participant
             order = np.argsort(p_e, kind="stable")
             p_e, v_e, score = p_e[order], v_e[order], score[order]
-        n_feasible[lo:hi] += np.bincount(p_e - lo, minlength=hi - lo)
+        counts = np.bincount(p_e - lo, minlength=hi - lo)
+        n_feasible[lo:hi] += counts
         ok = acceptable(score, min_score)
         if not ok.all():
             p_e, v_e, score = p_e[ok], v_e[ok], score[ok]
-        n_acceptable[lo:hi] += np.bincount(p_e - lo, minlength=hi - lo)
+            counts = np.bincount(p_e - lo, minlength=hi - lo)
+        n_acceptable[lo:hi] += counts
         if pruning is not None and pruned_p[lo:hi].any():
             keep = _keep_unpruned_and_pool(p_e, score, pruned_p, pruning.pool)
             p_e, v_e, score = p_e[keep], v_e[keep], score[keep]

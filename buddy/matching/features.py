@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 
@@ -303,7 +304,7 @@ def _language_words(rows: Sequence, bit_of: dict[str, int], words: int) -> np.nd
 
 
 def _column(rows: Sequence, name: str, dtype: type) -> np.ndarray:
-    return np.fromiter((getattr(r, name) for r in rows), dtype=dtype, count=len(rows))
+    return np.fromiter(map(attrgetter(name), rows), dtype=dtype, count=len(rows))
 
 
 def _gender_code(value: str | None) -> int:

@@ -20,7 +20,7 @@ from .constraints import (
     pair_feasible,
     rules_ok_edges,
 )
-from .domain import COMPONENTS, normalise_weights
+from .domain import COMPONENTS, GOALS, INTERESTS, N_SLOTS, normalise_weights
 from .features import Operand, ParticipantArrays, VolunteerArrays, popcount
 
 
@@ -199,3 +199,82 @@ def edge_scores(
     if rules is not None:
         score[~rules_ok_edges(rules, p_e, v_e, len(volunteers))] = np.nan
     return score
+
+
+class PackedScorer:
+    """Edge scores from one AND of packed bitmask words and three small tables.
+
+    Availability, interests and goals depend on a pair only through popcounts of bitmask
+    intersections and a few per-side classes (min(3, slots), min(3, interests), the goal
+    coefficients), so their weighted values are tabulated once with the very formulas of
+    `availability_score`, `interests_score` and `goals_score`; proximity and language use
+    `proximity_at` and `language_score`, waiting and priority are summed per participant.
+    Equal to `total_score_at` up to float summation order (~1e-16). Only for weights that are
+    the same for every organisation (`WeightTable.uniform`), see `PackedScorer.usable`.
+    """
+
+    _S, _I, _G = N_SLOTS, len(INTERESTS), len(GOALS)
+    _MASK_S = (1 << _S) - 1
+    _MASK_I = ((1 << _I) - 1) << _S
+    _MASK_G = ((1 << _G) - 1) << (_S + _I)
+    _MASK_P = ((1 << _G) - 1) << (_S + _I + _G)
+
+    @classmethod
+    def usable(cls, weights: WeightTable) -> bool:
+        """True when the weights are uniform and the packed word fits 63 bits."""
+        return weights.uniform is not None and cls._S + cls._I + 2 * cls._G <= 63
+
+    def __init__(self, P: ParticipantArrays, weights: WeightTable):
+        w = dict(zip(COMPONENTS, weights.uniform, strict=True))
+        self.w = w
+        s, i, g = self._S, self._I, self._G
+        self.p_word = (
+            P.slots.astype(np.int64)
+            | (P.interests.astype(np.int64) << s)
+            | (P.goal_counted.astype(np.int64) << (s + i))
+            | (P.primary_mask.astype(np.int64) << (s + i + g))
+        )
+        self.a_base = (_capped_class(P.n_slots) << 5).astype(np.int16)
+        self.i_class = _capped_class(P.n_interests)
+        coef = np.column_stack([P.goal_hit_coef, P.goal_share_coef]).reshape(-1, 2)
+        classes, g_class = np.unique(coef, axis=0, return_inverse=True)
+        self.g_base = (g_class.reshape(-1) << 6).astype(np.int16)
+        self.base = w["waiting"] * P.waiting + w["priority"] * P.priority  # participant-only
+        k = np.arange(32)
+        self.tab_a = np.concatenate(
+            [w["availability"] * np.minimum(k * (1.0 / max(c, 1)), 1.0) for c in range(4)]
+        )
+        self.tab_i = np.concatenate(
+            [w["interests"] * np.minimum(k * (1.0 / max(c, 1)), 1.0) for c in range(4)]
+        )
+        self.tab_g = np.concatenate(
+            [w["goals"] * (hc * h + sc * k) for hc, sc in classes.tolist() for h in (0, 1)]
+        )
+
+    @classmethod
+    def volunteer_columns(cls, V: VolunteerArrays) -> dict[str, np.ndarray]:
+        """(V,) packed word and interests class of each volunteer."""
+        s, i, g = cls._S, cls._I, cls._G
+        support = V.support.astype(np.int64)
+        word = V.slots.astype(np.int64) | (V.interests.astype(np.int64) << s)
+        word |= (support << (s + i)) | (support << (s + i + g))
+        return {"word": word, "i_class": _capped_class(V.n_interests)}
+
+    def score(self, rows, counts, p: Operand, v: Operand, km, in_reach) -> np.ndarray:
+        """(E,) scores; p repeats rows by counts, v has the volunteer_columns."""
+        x = np.repeat(self.p_word[rows], counts) & v.word
+        at = np.repeat(self.a_base[rows], counts) + popcount(x & self._MASK_S)
+        total = self.tab_a[at]
+        total += self.w["proximity"] * proximity_at(p, v, km, in_reach)
+        i_class = np.minimum(np.repeat(self.i_class[rows], counts), v.i_class)
+        total += self.tab_i[(i_class << 5) + popcount(x & self._MASK_I)]
+        hit = ((x & self._MASK_P) != 0).view(np.uint8) << 5
+        total += self.tab_g[np.repeat(self.g_base[rows], counts) + hit + popcount(x & self._MASK_G)]
+        total += self.w["language"] * language_score(p, v)
+        total += np.repeat(self.base[rows], counts)
+        return total
+
+
+# (n,) int16: min(3, count), at least 1 (the class behind the 1 / min(3, count) factors)
+def _capped_class(count: np.ndarray) -> np.ndarray:
+    return np.maximum(np.minimum(count, 3), 1).astype(np.int16)

@@ -252,7 +252,8 @@ class _Components:
         indptr[n_p + 1 :] = len(p_e)
         index_type = np.int32 if n_p + n_v + len(p_e) < 2**31 else np.int64
         graph = csr_array(
-            (np.ones(len(p_e), np.int8), (v_e + n_p).astype(index_type), indptr.astype(index_type)),
+            # float64 ones: csgraph converts to float64 anyway (int8 data made it also sort)
+            (np.ones(len(p_e)), (v_e + n_p).astype(index_type), indptr.astype(index_type)),
             shape=(n_p + n_v, n_p + n_v),
         )
         _n, labels = connected_components(graph, directed=False)
