@@ -304,7 +304,7 @@ class Pruning:
     top_k: int = 30
     pool: int = 100
     rounds: int = 8
-    above: int = 8_000_000
+    above: int = 1_000_000
 
 
 def candidate_edges(
