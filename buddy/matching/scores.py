@@ -249,6 +249,7 @@ class PackedScorer:
         )
         self.tab_g = np.concatenate(
             [w["goals"] * (hc * h + sc * k) for hc, sc in classes.tolist() for h in (0, 1)]
+            or [np.zeros(0)]
         )
 
     @classmethod
