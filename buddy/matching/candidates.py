@@ -375,6 +375,8 @@ def _pruned_participants(org_p: np.ndarray, generated: np.ndarray, pruning) -> n
 def _keep_unpruned_and_pool(p_e, score, pruned_p, k) -> np.ndarray:
     """Positions (ascending) of all edges of unpruned participants + the pool of the others."""
     mine = pruned_p[p_e]
+    if mine.all():  # the usual case: one big organisation fills the chunk
+        return _top_pool(p_e, score, k)
     pool = np.flatnonzero(mine)[_top_pool(p_e[mine], score[mine], k)]
     return np.sort(np.concatenate([np.flatnonzero(~mine), pool]))
 
@@ -389,12 +391,18 @@ def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.
     if len(p_e) == 0:
         return np.zeros(0, np.int64)
     p_local = p_e - p_e.min()
-    is_heavy = np.bincount(p_local) > k  # participants with more than k edges need a cut
-    heavy = is_heavy[p_local]
-    rows = (np.cumsum(is_heavy) - 1)[p_local[heavy]]
-    level = (bins - 1) - np.minimum((score[heavy] * bins).astype(np.int64), bins - 1)
+    n_edges = np.bincount(p_local)
+    is_heavy = n_edges > k  # participants with more than k edges need a cut
+    if is_heavy[n_edges > 0].all():  # every participant: no subset to gather
+        heavy, rows, s = None, p_local, score
+    else:
+        heavy = is_heavy[p_local]
+        rows, s = (np.cumsum(is_heavy) - 1)[p_local[heavy]], score[heavy]
+    level = (bins - 1) - np.minimum((s * bins).astype(np.int64), bins - 1)
     counts = np.bincount(rows * bins + level, minlength=(rows.max(initial=-1) + 1) * bins)
     last_needed = (np.cumsum(counts.reshape(-1, bins), axis=1) < k).sum(axis=1)
+    if heavy is None:
+        return np.flatnonzero(level <= last_needed[rows])
     keep = np.ones(len(p_e), bool)
     keep[heavy] = level <= last_needed[rows]
     return np.flatnonzero(keep)
@@ -404,7 +412,9 @@ def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.
 def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndarray:
     """Positions (ascending) of the edges kept after pricing the pruned participants' pool."""
     mine = np.flatnonzero(pruned_p[p_e])
-    order = mine[np.argsort(p_e[mine], kind="stable")]  # pool grouped by participant
+    if np.any(np.diff(p_e[mine]) < 0):  # candidate_edges keeps them grouped already
+        mine = mine[np.argsort(p_e[mine], kind="stable")]
+    order = mine  # the pool, grouped by participant
     prices = auction_prices(p_e[order], v_e[order], score[order], capacity, pruning.rounds)
     reduced = (score[order] - prices[v_e[order]] + 1.0) * 0.5  # into [0, 1] for _top_k
     top = order[_top_k(p_e[order], reduced, pruning.top_k)]
