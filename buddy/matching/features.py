@@ -296,10 +296,14 @@ def chord2_of_km(km: np.ndarray) -> np.ndarray:
 
 # (n, W) uint64: language bitmask words (Dutch excluded)
 def _language_words(rows: Sequence, bit_of: dict[str, int], words: int) -> np.ndarray:
-    masks = [sum(1 << bit_of[c] for c in r.languages if c != DUTCH) for r in rows]
+    known: dict[frozenset, int] = {}  # few distinct language sets: one mask each
+    for languages in map(attrgetter("languages"), rows):
+        if languages not in known:
+            known[languages] = sum(1 << bit_of[c] for c in languages if c != DUTCH)
+    masks = [known[r.languages] for r in rows]
     out = np.zeros((len(rows), words), dtype=np.uint64)
     for w in range(words):
-        out[:, w] = np.fromiter(((m >> (64 * w)) & (2**64 - 1) for m in masks), np.uint64)
+        out[:, w] = [(m >> (64 * w)) & (2**64 - 1) for m in masks]
     return out
 
 
