@@ -169,7 +169,7 @@ def solve_edges(
         kept = np.flatnonzero(acceptable(score_e, min_score) & (cap[v_e] > 0))
     else:
         kept = _allowed_sorted(p_e, v_e, score_e, cap, min_score)
-    if len(kept) == len(p_e):  # everything allowed: no copies
+    if len(kept) == len(p_e) and (grouped or not np.any(np.diff(kept) < 0)):  # no copies
         p_k, v_k, s_k = p_e, v_e, score_e
     else:
         p_k, v_k, s_k = p_e[kept], v_e[kept], score_e[kept]

@@ -402,3 +402,19 @@ def test_grouped_edges_must_have_ascending_participants():
     with pytest.raises(ValueError, match="ascending"):
         solver.solve_edges(np.array([1, 0]), np.array([0, 0]), np.array([0.5, 0.5]),
                            np.ones(1, np.int64), 2, grouped=True)  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32])
+def test_assign_edges_in_any_order_with_every_edge_allowed(dtype, path):
+    # every edge acceptable and every capacity > 0: the sort is a permutation, not a filter
+    rng = np.random.default_rng(12)
+    for _ in range(20):
+        score = rng.uniform(0.1, 1.0, (12, 9))
+        capacity = rng.integers(1, 3, 9)
+        p_e, v_e = np.nonzero(score > 0)
+        shuffle = rng.permutation(len(p_e))
+        pairs_p, pairs_v = assign_edges(p_e[shuffle].astype(dtype), v_e[shuffle].astype(dtype),
+                                        score[p_e, v_e][shuffle], capacity, 12)  # fmt: skip
+        got = list(zip(pairs_p.tolist(), pairs_v.tolist(), strict=True))
+        assert_valid(score, capacity, 0.0, got)
+        assert same_objective(total(score, got), networkx_optimum(score, capacity, 0.0))
