@@ -60,7 +60,7 @@ CASES = {  # name: (participants, volunteers, population keywords)
     "crossover": (0, 0, {}),  # sizes: CROSSOVER; linear_sum_assignment vs min-cost flow
 }
 SCALING = (500, 1_000, 2_000, 4_000, 8_000)  # participants; volunteers = 3/4
-DENSE_SCALING_MAX_CELLS = 12_000_000  # linear_sum_assignment beyond this is minutes, skipped
+DENSE_SCALING_MAX_CELLS = 20_000_000  # linear_sum_assignment beyond this is minutes, skipped
 CROSSOVER = (25, 50, 100, 200, 400, 800, 1_600, 3_200)  # participants, one organisation
 DEFAULT_CASES = (
     "city",

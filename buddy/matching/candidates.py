@@ -141,8 +141,8 @@ class _Generator:
 
     def __init__(self, P, V, rules, capacity, active, weights: WeightTable):
         self.P, self.V, self.rules, self.weights = P, V, rules, weights
-        self.packed = PackedScorer(P, weights) if PackedScorer.usable(weights) else None
-        packed_v = PackedScorer.volunteer_columns(V) if self.packed else {}
+        self.packed = PackedScorer(P, V, weights) if PackedScorer.usable(weights) else None
+        packed_v = self.packed.volunteer_columns(V) if self.packed else {}
         self.places = places = _Places(P, V)
         p_ok = active & (P.n_slots > 0)
         v_ok = (capacity > 0) & (V.n_slots > 0)

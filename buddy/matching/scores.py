@@ -207,10 +207,15 @@ class PackedScorer:
     Availability, interests and goals depend on a pair only through popcounts of bitmask
     intersections and a few per-side classes (min(3, slots), min(3, interests), the goal
     coefficients), so their weighted values are tabulated once with the very formulas of
-    `availability_score`, `interests_score` and `goals_score`; proximity and language use
-    `proximity_at` and `language_score`, waiting and priority are summed per participant.
-    Equal to `total_score_at` up to float summation order (~1e-16). Only for weights that are
-    the same for every organisation (`WeightTable.uniform`), see `PackedScorer.usable`.
+    `availability_score`, `interests_score` and `goals_score`. The word also carries the
+    languages (participants below A2 only) when at most 16 are in use, so the language score
+    is one more mask test; otherwise `language_score` computes it. Proximity uses
+    `proximity_at`; waiting and priority are summed per participant. Equal to
+    `total_score_at` up to float summation order (~1e-16). Only for weights that are the same
+    for every organisation (`WeightTable.uniform`), see `PackedScorer.usable`.
+
+    Word layout (int64): slots | interests | counted goals / support | primary goal /
+    support | languages.
     """
 
     _S, _I, _G = N_SLOTS, len(INTERESTS), len(GOALS)
@@ -218,22 +223,29 @@ class PackedScorer:
     _MASK_I = ((1 << _I) - 1) << _S
     _MASK_G = ((1 << _G) - 1) << (_S + _I)
     _MASK_P = ((1 << _G) - 1) << (_S + _I + _G)
+    _L = _S + _I + 2 * _G  # first language bit
+    _MASK_L = ((1 << 63) - 1) & ~((1 << _L) - 1)
 
     @classmethod
     def usable(cls, weights: WeightTable) -> bool:
         """True when the weights are uniform and the packed word fits 63 bits."""
-        return weights.uniform is not None and cls._S + cls._I + 2 * cls._G <= 63
+        return weights.uniform is not None and cls._L <= 63
 
-    def __init__(self, P: ParticipantArrays, weights: WeightTable):
+    def __init__(self, P: ParticipantArrays, V: VolunteerArrays, weights: WeightTable):
         w = dict(zip(COMPONENTS, weights.uniform, strict=True))
         self.w = w
         s, i, g = self._S, self._I, self._G
+        n_lang = P.lang.shape[1] * 64 if P.lang.shape[1] > 1 else _bits_used(P.lang, V.lang)
+        self.lang_packed = n_lang <= 63 - self._L
         self.p_word = (
             P.slots.astype(np.int64)
             | (P.interests.astype(np.int64) << s)
             | (P.goal_counted.astype(np.int64) << (s + i))
             | (P.primary_mask.astype(np.int64) << (s + i + g))
         )
+        if self.lang_packed:  # only a participant below A2 scores a shared language
+            lang = np.where(P.below_a2, P.lang[:, 0], 0) if P.lang.shape[1] else 0
+            self.p_word |= np.asarray(lang).astype(np.int64) << self._L
         self.a_base = (_capped_class(P.n_slots) << 5).astype(np.int16)
         self.i_class = _capped_class(P.n_interests)
         coef = np.column_stack([P.goal_hit_coef, P.goal_share_coef]).reshape(-1, 2)
@@ -252,13 +264,14 @@ class PackedScorer:
             or [np.zeros(0)]
         )
 
-    @classmethod
-    def volunteer_columns(cls, V: VolunteerArrays) -> dict[str, np.ndarray]:
+    def volunteer_columns(self, V: VolunteerArrays) -> dict[str, np.ndarray]:
         """(V,) packed word and interests class of each volunteer."""
-        s, i, g = cls._S, cls._I, cls._G
+        s, i, g = self._S, self._I, self._G
         support = V.support.astype(np.int64)
         word = V.slots.astype(np.int64) | (V.interests.astype(np.int64) << s)
         word |= (support << (s + i)) | (support << (s + i + g))
+        if self.lang_packed and V.lang.shape[1]:
+            word |= V.lang[:, 0].astype(np.int64) << self._L
         return {"word": word, "i_class": _capped_class(V.n_interests)}
 
     def score(self, rows, counts, p: Operand, v: Operand, km, in_reach) -> np.ndarray:
@@ -269,11 +282,20 @@ class PackedScorer:
         total += self.w["proximity"] * proximity_at(p, v, km, in_reach)
         i_class = np.minimum(np.repeat(self.i_class[rows], counts), v.i_class)
         total += self.tab_i[(i_class << 5) + popcount(x & self._MASK_I)]
-        hit = ((x & self._MASK_P) != 0).view(np.uint8) << 5
+        hit = popcount(x & self._MASK_P) << 5  # the primary goal is one bit: 0 or 32
         total += self.tab_g[np.repeat(self.g_base[rows], counts) + hit + popcount(x & self._MASK_G)]
-        total += self.w["language"] * language_score(p, v)
+        if self.lang_packed:
+            total += self.w["language"] * ((x & self._MASK_L) != 0)
+        else:
+            total += self.w["language"] * language_score(p, v)
         total += np.repeat(self.base[rows], counts)
         return total
+
+
+# number of language bits in use on either side (one uint64 word each)
+def _bits_used(*words: np.ndarray) -> int:
+    top = max((int(w.max()) for w in words if w.size), default=0)
+    return top.bit_length()
 
 
 # (n,) int16: min(3, count), at least 1 (the class behind the 1 / min(3, count) factors)
