@@ -398,7 +398,7 @@ def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.
     else:
         heavy = is_heavy[p_local]
         rows, s = (np.cumsum(is_heavy) - 1)[p_local[heavy]], score[heavy]
-    level = (bins - 1) - np.minimum((s * bins).astype(np.int64), bins - 1)
+    level = (bins - 1) - np.minimum((s * bins).astype(np.int32), bins - 1)
     counts = np.bincount(rows * bins + level, minlength=(rows.max(initial=-1) + 1) * bins)
     last_needed = (np.cumsum(counts.reshape(-1, bins), axis=1) < k).sum(axis=1)
     if heavy is None:
@@ -422,13 +422,13 @@ def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndar
 
 
 # (R,) first best edge position, (R,) best and (R,) second-best values per participant
-def _best_two(p_sorted: np.ndarray, value: np.ndarray):
+def _best_two(p_sorted: np.ndarray, value: np.ndarray, runs=None):
     """Per participant (edges grouped by participant): first best edge, best, second best.
 
-    The second best is at least 0, the value of staying unmatched.
+    The second best is at least 0, the value of staying unmatched. `runs` = (starts,
+    segment) of p_sorted when the caller already has them (they do not change per round).
     """
-    starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]])
-    segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(p_sorted)]))
+    starts, segment = _segments(p_sorted) if runs is None else runs
     best = np.maximum.reduceat(value, starts)
     at_best = np.flatnonzero(value == best[segment])
     first = at_best[np.r_[True, segment[at_best][1:] != segment[at_best][:-1]]]
@@ -436,6 +436,13 @@ def _best_two(p_sorted: np.ndarray, value: np.ndarray):
     rest[first] = -np.inf
     second = np.maximum(np.maximum.reduceat(rest, starts), 0.0)
     return first, best, second
+
+
+# (R,) run starts and (E,) run number of a grouped row array
+def _segments(p_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]])
+    segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(p_sorted)]))
+    return starts, segment
 
 
 # (V,) float64 >= 0: how contested each volunteer is, in score units
@@ -450,8 +457,9 @@ def auction_prices(p_e, v_e, score, capacity, rounds: int) -> np.ndarray:
     prices = np.zeros(len(capacity))
     if len(p_e) == 0:
         return prices
+    runs = _segments(p_e)
     for _ in range(rounds):
-        first, best, second = _best_two(p_e, score - prices[v_e])
+        first, best, second = _best_two(p_e, score - prices[v_e], runs)
         bidding = best > 0
         edge, bid = first[bidding], (score[first] - second)[bidding]
         order = np.lexsort((-bid, v_e[edge]))
