@@ -106,13 +106,8 @@ def probe(port: int) -> dict:
     import http.client
 
     results = {}
-    for method, path in (
-        ("GET", "/.git/HEAD"),
-        ("GET", "/static/"),
-        ("TRACE", "/"),
-        ("GET", "/metrics"),
-        ("GET", "/static/../wsgi.py"),
-    ):
+    for method, path in (("GET", "/.git/HEAD"), ("GET", "/static/"), ("TRACE", "/"),
+                         ("GET", "/metrics"), ("GET", "/static/../wsgi.py")):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request(method, path)
         response = conn.getresponse()
