@@ -54,13 +54,25 @@ CASES = {  # name: (participants, volunteers, population keywords)
     "greedy": (2_000, 1_500, {"cities": ("Rotterdam",)}),
     "pruning": (5_000, 4_000, {"cities": ("Amsterdam", "Zaanstad", "Almere")}),
     "region_exact": (20_000, 15_000, {"cities": REGION}),  # every feasible pair, no pruning
+    "city_exact": (2_000, 1_500, {"cities": ("Rotterdam",)}),  # the pruning gap of the city
+    "country_exact": (60_000, 45_000, {"n_orgs": 300}),  # and of the country
     "scaling": (0, 0, {"cities": ("Amsterdam", "Zaanstad", "Almere")}),  # sizes: SCALING
     "crossover": (0, 0, {}),  # sizes: CROSSOVER; linear_sum_assignment vs min-cost flow
 }
 SCALING = (500, 1_000, 2_000, 4_000, 8_000)  # participants; volunteers = 3/4
-DENSE_SCALING_MAX_CELLS = 12_000_000  # linear_sum_assignment beyond this is minutes, skipped
+DENSE_SCALING_MAX_CELLS = 20_000_000  # linear_sum_assignment beyond this is minutes, skipped
 CROSSOVER = (25, 50, 100, 200, 400, 800, 1_600, 3_200)  # participants, one organisation
-DEFAULT_CASES = ("city", "region", "region_exact", "country", "oracle", "greedy", "pruning")
+DEFAULT_CASES = (
+    "city",
+    "region",
+    "region_exact",
+    "country",
+    "city_exact",
+    "country_exact",
+    "oracle",
+    "greedy",
+    "pruning",
+)
 TARGETS = {  # seconds end to end, peak MiB
     "city": (0.15, 250),
     "region": (3.0, 1024),
@@ -127,6 +139,7 @@ def run_row(case: str, pop, **kwargs) -> dict:
         "peak_source": peak.source,
         "objective": round(result.objective, 6),
         "matched": result.stats["matched"],
+        "load_avg_1m": round(os.getloadavg()[0], 2),  # the machine is shared: see cpu_s
     }
     if case in TARGETS:
         row["target_s"], row["target_mib"] = TARGETS[case]
@@ -239,8 +252,8 @@ def case_pruning(case: str) -> dict:
     }
 
 
-def case_region_exact(case: str) -> dict:
-    """The region solved over every feasible pair (no pruning) vs the default pruned run."""
+def case_exact(case: str) -> dict:
+    """Solved over every feasible pair (no pruning) vs the default (pruned) run: the gap."""
     pop = population(case)
     row = run_row(case, pop, options=MatchingOptions(pruning=None))
     row.pop("_result")
@@ -248,6 +261,7 @@ def case_region_exact(case: str) -> dict:
     return row | {
         "baseline": "default run (pruned candidates)",
         "baseline_s": pruned["total_s"],
+        "baseline_cpu_s": pruned["cpu_s"],
         "baseline_edges": pruned["edges"],
         "baseline_objective": pruned["objective"],
         "baseline_matched": pruned["matched"],
@@ -398,7 +412,9 @@ RUNNERS = {
     "oracle": case_oracle,
     "greedy": case_greedy,
     "pruning": case_pruning,
-    "region_exact": case_region_exact,
+    "region_exact": case_exact,
+    "city_exact": case_exact,
+    "country_exact": case_exact,
     "scaling": case_scaling,
     "crossover": case_crossover,
 }

@@ -1,13 +1,25 @@
 """Feasible edges without the (P, V) matrix, optionally pruned for very large organisations.
 
-In person: people are bucketed by location (organisation + exact centroid). A KD-tree over
-the volunteers' locations (unit vectors, chord metric) finds location pairs within the largest
-radius; each participant expands to the volunteers of the locations within their own radius.
-Online: online participants x online volunteers of the same organisation, minus the pairs
-already reachable in person. Every generated pair is then checked with the same constraint
-functions as the dense matrix, so without pruning the edge set is exactly the feasible set.
-Work is done in participant chunks of about `CHUNK_EDGES` generated pairs, so memory stays
-bounded however large the instance is.
+Distances come from a neighbourhood table (`_Places`): people are placed at the distinct
+locations (organisation + neighbourhood centroid) they live at, and the squared chord and
+great-circle distance between every two locations of the same organisation are computed
+once; a pair's distance is a lookup, never a per-pair haversine.
+
+The feasible set is split into two disjoint blocks, both generated without a Python loop
+over participants:
+- in person (not both online): each in-person participant takes, from its location's row of
+  the table sorted by distance, the prefix within its own radius (a segmented search on
+  exact ranks); in-person volunteers are sorted by (location, online, radius), so at each
+  such location the volunteers whose radius also reaches are one contiguous suffix;
+- online (both online): online participants x online volunteers of the same organisation,
+  at any distance (reach holds whatever the distance; proximity still scores the distance
+  when both also meet in person within both radii).
+The remaining hard constraints are bitmask tests on the generated pairs: a shared slot
+(`slots & slots != 0`), the gender preference and the pair rules only where a participant has
+them (`PairRules`, `rules_ok_edges`). Work is done in participant chunks of about
+`CHUNK_EDGES` generated pairs, so memory stays bounded however large the instance is.
+Edges come out grouped by participant (participants ascending), each pair once, volunteer
+order within a participant unspecified; indices are int32.
 """
 
 from __future__ import annotations
@@ -16,30 +28,22 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
-from scipy.spatial import cKDTree
 
-from .constraints import (
-    PairRules,
-    chord2,
-    colleague_ok,
-    in_person_reach,
-    rules_ok_edges,
-)
+from .constraints import PairRules, colleague_ok, distance_km, rules_ok_edges
 from .features import Operand, ParticipantArrays, VolunteerArrays
-from .scores import WeightTable, total_score
-from .solver import acceptable, ragged_arange
+from .scores import PackedScorer, WeightTable, total_score_at
+from .solver import acceptable
 
 CHUNK_EDGES = 1 << 18  # generated (not yet filtered) pairs per chunk
 
 
 @dataclass(frozen=True, eq=False)
 class CandidateEdges:
-    """Scored feasible pairs (participants ascending by chunk), and per-participant counts."""
+    """Scored feasible pairs grouped by participant (ascending), and per-participant counts."""
 
-    p: np.ndarray  # (E,) int64 participant row
-    v: np.ndarray  # (E,) int64 volunteer row
+    p: np.ndarray  # (E,) int32 participant row
+    v: np.ndarray  # (E,) int32 volunteer row
     score: np.ndarray  # (E,) float64 in [0, 1]
-    c2: np.ndarray  # (E,) float64 squared chord (distance) of the pair
     n_feasible: np.ndarray  # (P,) int64 feasible volunteers with free capacity
     n_acceptable: np.ndarray  # (P,) int64 of those, scoring >= min_score and > 0
     pruned: bool  # True when pruning dropped acceptable edges
@@ -59,60 +63,192 @@ class _Groups:
         count = np.bincount(keys, minlength=n_keys).astype(np.int64)
         return cls(rows[order], np.cumsum(count) - count, count)
 
-    def expand(self, key: np.ndarray, n: np.ndarray | None = None) -> np.ndarray:
-        """Members of each key in turn (the first n[i] of key[i] when n is given)."""
-        n = self.count[key] if n is None else n
-        return self.members[np.repeat(self.start[key], n) + ragged_arange(n)]
+
+# (sum(n),) int: start[i], start[i] + 1, ..., start[i] + n[i] - 1 for each i in turn
+def _ranges(start: np.ndarray, n: np.ndarray, dtype=np.int64) -> np.ndarray:
+    """Concatenated ranges [start[i], start[i] + n[i]) (two passes over the output)."""
+    ends = np.cumsum(n)
+    out = np.arange(ends[-1] if len(ends) else 0, dtype=dtype)
+    out += np.repeat((start - (ends - n)).astype(dtype), n)
+    return out
 
 
-@dataclass(frozen=True, eq=False)
-class _Combos:
-    """(participant, volunteer location) combinations within the participant's radius."""
+class _Places:
+    """Distinct locations and the distances between those of the same organisation.
 
-    p: np.ndarray  # (C,) participant row, ascending
-    loc: np.ndarray  # (C,) volunteer location
-    n: np.ndarray  # (C,) volunteers at that location
-    c2: np.ndarray  # (C,) squared chord between the two locations (= every pair's)
+    A location is (organisation, centroid); location ids sort by organisation, so the
+    locations of organisation o are ids first[o] .. first[o] + n[o] - 1. The table holds, for
+    every ordered pair (a, b) of locations of one organisation, the squared unit-sphere chord
+    and the great-circle distance (km), computed once: cell(a, b) = offset[a] + b - first of
+    a's organisation; sum over organisations of n_o^2 cells (16 bytes each: a few dozen to a
+    few hundred neighbourhoods per organisation make kilobytes to a few MB). The chord uses
+    the same arithmetic as `constraints.chord2`, so lookups equal per-pair computation.
+    """
+
+    def __init__(self, P: ParticipantArrays, V: VolunteerArrays):
+        keys = np.concatenate([np.column_stack([s.org, s.x, s.y, s.z]) for s in (P, V)]).reshape(
+            -1, 4
+        )
+        table, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        self.loc_p, self.loc_v = inverse[: len(P)], inverse[len(P) :]
+        self.org = table[:, 0].astype(np.int64)
+        n_org = int(self.org.max(initial=-1)) + 1
+        n_of_org = np.bincount(self.org, minlength=n_org)
+        self.first = (np.cumsum(n_of_org) - n_of_org)[self.org]  # (L,) first id of a's org
+        row_len = n_of_org[self.org]
+        self.offset = np.cumsum(row_len) - row_len  # (L,) first cell of row a
+        a = np.repeat(np.arange(len(table)), row_len)
+        b = _ranges(self.first, row_len)
+        x, y, z = table[:, 1], table[:, 2], table[:, 3]
+        self.c2 = (x[a] - x[b]) ** 2 + (y[a] - y[b]) ** 2 + (z[a] - z[b]) ** 2
+        self.km = distance_km(self.c2)
+        self.cell_a, self.cell_b = a, b
+
+    def cell(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Table cell of location pairs (a, b) of the same organisation."""
+        return self.offset[a] + (b - self.first[a])
+
+    def within(self, a: np.ndarray, reach_c2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each (location a_i, squared reach r_i): the cells of a_i with chord^2 <= r_i.
+
+        Returns (count per i, the cells concatenated in turn). Rows are sorted by chord once;
+        the cut is a segmented binary search on exact ranks (row id * R + rank of the value
+        among all chords and reaches), so no comparison is lost to float rounding.
+        """
+        values = np.unique(np.concatenate([self.c2, reach_c2]))
+        n_rank = len(values) + 1
+        order = np.lexsort((self.c2, self.cell_a))
+        key = self.cell_a[order] * n_rank + np.searchsorted(values, self.c2[order])
+        upto = np.searchsorted(key, a * n_rank + np.searchsorted(values, reach_c2), "right")
+        count = upto - self.offset[a]
+        return count, order[_ranges(self.offset[a], count)]
 
 
-# (n,) int64 location id per row, and the (L,) location table (org, x, y, z)
-def _locations(arrays, rows: np.ndarray) -> tuple[np.ndarray, SimpleNamespace]:
-    """Location id per row (unique org + unit vector) and the location table."""
-    keys = np.column_stack([arrays.org[rows], arrays.x[rows], arrays.y[rows], arrays.z[rows]])
-    table, inverse = np.unique(keys, axis=0, return_inverse=True)
-    return inverse.reshape(-1), SimpleNamespace(
-        org=table[:, 0], x=table[:, 1], y=table[:, 2], z=table[:, 3]
-    )
+def _permuted(arrays, rows: np.ndarray, **extra) -> SimpleNamespace:
+    """The volunteer arrays gathered at `rows` (contiguous in the generation order)."""
+    names = [f for f in arrays.__dataclass_fields__ if f != "ids"]
+    return SimpleNamespace(**{f: getattr(arrays, f)[rows] for f in names}, **extra)
 
 
-# (C,) combos of a participant row with a volunteer location within its radius
-def _in_person_combos(P, V, p_rows, v_rows) -> tuple[_Combos, _Groups]:
-    """Combos of in-person participants with volunteer locations within their radius."""
-    if len(p_rows) == 0 or len(v_rows) == 0:
-        none = np.zeros(0, np.int64)
-        return _Combos(none, none, none, np.zeros(0)), _Groups(none, none, none)
-    p_loc, p_tab = _locations(P, p_rows)
-    v_loc, v_tab = _locations(V, v_rows)
-    by_loc = _Groups.of(v_rows, v_loc, len(v_tab.x))
-    max_chord = np.sqrt(min(P.reach_c2[p_rows].max(), V.reach_c2[v_rows].max()))
-    pts = (np.column_stack([t.x, t.y, t.z]) for t in (p_tab, v_tab))
-    found = cKDTree(next(pts)).sparse_distance_matrix(
-        cKDTree(next(pts)), max_chord * (1 + 1e-9) + 1e-15, output_type="ndarray"
-    )
-    i, j = found["i"], found["j"]
-    same = p_tab.org[i] == v_tab.org[j]
-    order = np.lexsort((j[same], i[same]))
-    i, j = i[same][order], j[same][order]
-    pair_c2 = chord2(
-        SimpleNamespace(x=p_tab.x[i], y=p_tab.y[i], z=p_tab.z[i]),
-        SimpleNamespace(x=v_tab.x[j], y=v_tab.y[j], z=v_tab.z[j]),
-    )
-    pairs = _Groups.of(np.arange(len(i)), i, len(p_tab.x))
-    combo_pair = pairs.expand(p_loc)
-    combo_p = np.repeat(p_rows, pairs.count[p_loc])
-    near = pair_c2[combo_pair] <= P.reach_c2[combo_p]
-    loc = j[combo_pair[near]]
-    return _Combos(combo_p[near], loc, by_loc.count[loc], pair_c2[combo_pair[near]]), by_loc
+class _Generator:
+    """Generates the candidate pairs of a chunk of participants and checks them.
+
+    Pairs come out as runs grouped by participant, so participant-side values are repeated
+    per participant instead of gathered per pair; checks that concern few participants (a
+    gender preference, a pair rule) only look at those participants' pairs.
+    """
+
+    def __init__(self, P, V, rules, capacity, active, weights: WeightTable):
+        self.P, self.V, self.rules, self.weights = P, V, rules, weights
+        self.packed = PackedScorer(P, V, weights) if PackedScorer.usable(weights) else None
+        packed_v = self.packed.volunteer_columns(V) if self.packed else {}
+        self.places = places = _Places(P, V)
+        p_ok = active & (P.n_slots > 0)
+        v_ok = (capacity > 0) & (V.n_slots > 0)
+        self.has_rule = np.zeros(len(P), bool)
+        self.has_rule[rules.p] = True
+        # in person: volunteers sorted by (location, online, radius rank)
+        v_rows = np.flatnonzero(v_ok & V.in_person)
+        reaches = np.unique(V.reach_c2[v_rows])
+        n_rank = len(reaches) + 1
+        segment = places.loc_v[v_rows] * 2 + V.online[v_rows]
+        v_key = segment * n_rank + np.searchsorted(reaches, V.reach_c2[v_rows])
+        order = np.argsort(v_key, kind="stable")
+        v_key, v_rows = v_key[order], v_rows[order]
+        self.vi_rows = v_rows.astype(np.int32)
+        self.vi = _permuted(V, v_rows, **{k: c[v_rows] for k, c in packed_v.items()})
+        # combos: (participant, volunteer location) within the participant's radius
+        p_rows = np.flatnonzero(p_ok & P.in_person)
+        count, cells = places.within(places.loc_p[p_rows], P.reach_c2[p_rows])
+        cp = np.repeat(p_rows, count)
+        b = places.cell_b[cells]
+        # each combo: the volunteers at b (not online, then online) whose radius reaches too;
+        # a participant who is online takes the online ones in the online block instead
+        rank = np.searchsorted(reaches, places.c2[cells])
+        seg_end = np.searchsorted(v_key, np.arange(1, 2 * len(places.org) + 1) * n_rank)
+        parts = []
+        for f in (0, 1):
+            start = np.searchsorted(v_key, (b * 2 + f) * n_rank + rank)
+            n = seg_end[b * 2 + f] - start
+            if f == 1:
+                n[P.online[cp]] = 0
+            parts.append((start, n))
+        start = np.column_stack([parts[0][0], parts[1][0]]).reshape(-1)
+        n = np.column_stack([parts[0][1], parts[1][1]]).reshape(-1)
+        keep = n > 0
+        self.c_p = np.repeat(cp, 2)[keep]  # ascending
+        self.c_start, self.c_n = start[keep], n[keep]
+        self.c_km = np.repeat(places.km[cells], 2)[keep]
+        # online: online volunteers grouped by organisation
+        v_online = np.flatnonzero(v_ok & V.online)
+        n_org = int(max(P.org.max(initial=-1), V.org.max(initial=-1))) + 1
+        self.online = _Groups.of(v_online, V.org[v_online], n_org)
+        self.vo_rows = self.online.members.astype(np.int32)
+        members = self.online.members
+        self.vo = _permuted(
+            V, members, loc=places.loc_v[members], **{k: c[members] for k, c in packed_v.items()}
+        )
+        self.p_online = np.flatnonzero(p_ok & P.online)
+
+    def pairs_per_participant(self) -> np.ndarray:
+        """(P,) number of pairs generated (before checks) per participant."""
+        n = np.bincount(self.c_p, weights=self.c_n, minlength=len(self.P))
+        n[self.p_online] += self.online.count[self.P.org[self.p_online]]
+        return n
+
+    def chunk(self, lo: int, hi: int) -> list[tuple[np.ndarray, ...]]:
+        """Feasible runs of participants lo..hi-1: [(p, v, score inputs...)] per block."""
+        a, b = np.searchsorted(self.c_p, [lo, hi])
+        rows, n = self.c_p[a:b], self.c_n[a:b]
+        q = _ranges(self.c_start[a:b], n, np.int32)
+        combo = np.repeat(np.arange(a, b, dtype=np.int32), n)
+        k = np.flatnonzero(self._slot_gender_rules(rows, n, self.vi, self.vi_rows, q))
+        combo, q = combo[k], q[k]
+        in_person = (self.c_p[combo].astype(np.int32), q, self.c_km[combo], True)
+        rows = self.p_online[(self.p_online >= lo) & (self.p_online < hi)]
+        org = self.P.org[rows]
+        n = self.online.count[org]
+        q = _ranges(self.online.start[org], n, np.int32)
+        k = np.flatnonzero(self._slot_gender_rules(rows, n, self.vo, self.vo_rows, q))
+        p_e, q = np.repeat(rows, n)[k], q[k]
+        cell = self.places.cell(self.places.loc_p[p_e], self.vo.loc[q])
+        c2 = self.places.c2[cell]
+        P, vo = self.P, self.vo
+        in_reach = (
+            P.in_person[p_e] & vo.in_person[q] & (c2 <= P.reach_c2[p_e]) & (c2 <= vo.reach_c2[q])
+        )
+        online = (p_e.astype(np.int32), q, self.places.km[cell], in_reach)
+        return [in_person, online]
+
+    def _slot_gender_rules(self, rows, n, vs, v_rows, q) -> np.ndarray:
+        """(E,) bool: shared slot, gender, no pair rule, colleague choice; p = repeat(rows, n)."""
+        keep = (np.repeat(self.P.slots[rows], n) & vs.slots[q]) != 0
+        pref = self.P.gender_pref[rows]
+        if np.any(pref >= 0):
+            pref = np.repeat(pref, n)
+            at = np.flatnonzero(keep & (pref >= 0))
+            keep[at] = vs.gender[q[at]] == pref[at]
+        if np.any(self.has_rule[rows]):
+            at = np.flatnonzero(keep & np.repeat(self.has_rule[rows], n))
+            p_at = np.repeat(rows, n)[at]
+            keep[at] = rules_ok_edges(self.rules, p_at, v_rows[q[at]], len(self.V))
+        at = np.flatnonzero(keep & (vs.colleagues[q] != 0))
+        if len(at):
+            p_at = np.repeat(rows, n)[at]
+            keep[at] = colleague_ok(Operand(self.P, p_at), Operand(vs, q[at]))
+        return keep
+
+    def scored(self, block: int, p_e, q, km, in_reach) -> tuple[np.ndarray, ...]:
+        """(p, v, score) of a block's feasible pairs (p grouped, q into the block's order)."""
+        vs, v_rows = (self.vi, self.vi_rows) if block == 0 else (self.vo, self.vo_rows)
+        rows, counts = runs_of(p_e)
+        p, v = Operand(self.P, rows, repeat=counts), Operand(vs, q)
+        if self.packed is not None:
+            score = self.packed.score(rows, counts, p, v, km, in_reach)
+        else:
+            score = total_score_at(p, v, km, in_reach, self.weights)
+        return p_e, v_rows[q], score
 
 
 # (lo, hi) participant row ranges of about `budget` generated pairs
@@ -134,70 +270,6 @@ def runs_of(p_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return p_sorted[starts], np.diff(np.r_[starts, len(p_sorted)]).astype(np.int64)
 
 
-class _Generator:
-    """Generates the candidate pairs of a chunk of participants and checks them.
-
-    Pairs come out as runs grouped by participant, so participant-side values are repeated
-    per participant instead of gathered per pair; checks that concern few participants (a
-    gender preference, a pair rule) only look at those participants' pairs.
-    """
-
-    def __init__(self, P, V, rules, capacity, active):
-        self.P, self.V, self.rules = P, V, rules
-        p_ok = active & (P.n_slots > 0)
-        v_ok = (capacity > 0) & (V.n_slots > 0)
-        p_rows = np.flatnonzero(p_ok & P.in_person)
-        v_rows = np.flatnonzero(v_ok & V.in_person)
-        self.combos, self.by_loc = _in_person_combos(P, V, p_rows, v_rows)
-        v_online = np.flatnonzero(v_ok & V.online)
-        n_org = int(max(P.org.max(initial=-1), V.org.max(initial=-1))) + 1
-        self.online = _Groups.of(v_online, V.org[v_online], n_org)
-        self.p_online = np.flatnonzero(p_ok & P.online)
-        self.has_rule = np.zeros(len(P), bool)
-        self.has_rule[rules.p] = True
-
-    def pairs_per_participant(self) -> np.ndarray:
-        """(P,) number of pairs generated (before checks) per participant."""
-        n = np.bincount(self.combos.p, weights=self.combos.n, minlength=len(self.P))
-        n[self.p_online] += self.online.count[self.P.org[self.p_online]]
-        return n
-
-    def chunk(self, lo: int, hi: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Feasible (p, v, c2) runs of participants lo..hi-1, each sorted by participant."""
-        a, b = np.searchsorted(self.combos.p, [lo, hi])
-        rows, n = self.combos.p[a:b], self.combos.n[a:b]
-        v_e = self.by_loc.expand(self.combos.loc[a:b])
-        c2 = np.repeat(self.combos.c2[a:b], n)
-        keep = self._slot_gender_rules(rows, n, v_e)
-        keep &= c2 <= self.V.reach_c2[v_e]  # the participant's radius was checked per combo
-        in_person = (np.repeat(rows, n)[keep], v_e[keep], c2[keep])
-        rows = self.p_online[(self.p_online >= lo) & (self.p_online < hi)]
-        n = self.online.count[self.P.org[rows]]
-        v_e = self.online.expand(self.P.org[rows])
-        keep = self._slot_gender_rules(rows, n, v_e)
-        return [in_person, self._beyond_reach(np.repeat(rows, n)[keep], v_e[keep])]
-
-    def _slot_gender_rules(self, rows, n, v_e) -> np.ndarray:
-        """(E,) bool: shared slot, gender, no pair rule, colleague choice; p = repeat(rows, n)."""
-        keep = (np.repeat(self.P.slots[rows], n) & self.V.slots[v_e]) != 0
-        pref = np.repeat(self.P.gender_pref[rows], n)
-        at = np.flatnonzero(keep & (pref >= 0))
-        keep[at] = self.V.gender[v_e[at]] == pref[at]
-        at = np.flatnonzero(keep & np.repeat(self.has_rule[rows], n))
-        keep[at] = rules_ok_edges(self.rules, np.repeat(rows, n)[at], v_e[at], len(self.V))
-        at = np.flatnonzero(keep & (self.V.colleagues[v_e] != 0))
-        keep[at] = colleague_ok(Operand(self.P, np.repeat(rows, n)[at]), Operand(self.V, v_e[at]))
-        return keep
-
-    def _beyond_reach(self, p_e, v_e):
-        """Online pairs minus those within in-person reach (already generated in person)."""
-        rows, counts = runs_of(p_e)
-        p, v = Operand(self.P, rows, repeat=counts), Operand(self.V, v_e)
-        c2 = chord2(p, v)
-        keep = ~in_person_reach(p, v, c2)
-        return p_e[keep], v_e[keep], c2[keep]
-
-
 # (K,) int64 ascending positions into the (E,) edges
 def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     """Positions (ascending) of each participant's k best edges (scores in [0, 1]).
@@ -208,7 +280,7 @@ def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     """
     if len(p_e) == 0:
         return np.zeros(0, np.int64)
-    p_local = p_e - p_e.min()
+    p_local = p_e.astype(np.int64) - p_e.min()
     bits_i = int(len(p_e) - 1).bit_length()
     bits_p = int(p_local.max()).bit_length()
     bits_q = 63 - bits_i - bits_p
@@ -236,7 +308,7 @@ class Pruning:
     top_k: int = 30
     pool: int = 100
     rounds: int = 8
-    above: int = 8_000_000
+    above: int = 1_000_000
 
 
 def candidate_edges(
@@ -261,38 +333,38 @@ def candidate_edges(
     P, V = participants, volunteers
     capacity = V.capacity if capacity is None else np.asarray(capacity)
     active = np.ones(len(P), bool) if active is None else np.asarray(active, bool)
-    gen = _Generator(P, V, rules or PairRules.empty(), capacity, active)
+    gen = _Generator(P, V, rules or PairRules.empty(), capacity, active, weights)
     n_feasible = np.zeros(len(P), np.int64)
     n_acceptable = np.zeros(len(P), np.int64)
     generated = gen.pairs_per_participant()
     pruned_p = _pruned_participants(P.org, generated, pruning)
     parts = []
     for lo, hi in _chunks(generated, chunk_edges):
-        runs = gen.chunk(lo, hi)
-        p_e, v_e, c2 = (np.concatenate(parts) for parts in zip(*runs, strict=True))
-        score = np.concatenate([_run_scores(P, V, *run, weights) for run in runs])
-        n_feasible += np.bincount(p_e, minlength=len(P))
+        blocks = [gen.scored(i, *run) for i, run in enumerate(gen.chunk(lo, hi))]
+        p_e, v_e, score = (np.concatenate(col) for col in zip(*blocks, strict=True))
+        if len(blocks[0][0]) and len(blocks[1][0]):  # merge the two sorted runs by participant
+            order = np.argsort(p_e, kind="stable")
+            p_e, v_e, score = p_e[order], v_e[order], score[order]
+        counts = np.bincount(p_e - lo, minlength=hi - lo)
+        n_feasible[lo:hi] += counts
         ok = acceptable(score, min_score)
-        p_e, v_e, c2, score = p_e[ok], v_e[ok], c2[ok], score[ok]
-        n_acceptable += np.bincount(p_e, minlength=len(P))
+        if not ok.all():
+            p_e, v_e, score = p_e[ok], v_e[ok], score[ok]
+            counts = np.bincount(p_e - lo, minlength=hi - lo)
+        n_acceptable[lo:hi] += counts
         if pruning is not None and pruned_p[lo:hi].any():
             keep = _keep_unpruned_and_pool(p_e, score, pruned_p, pruning.pool)
-            p_e, v_e, c2, score = p_e[keep], v_e[keep], c2[keep], score[keep]
-        parts.append((p_e, v_e, score, c2))
+            p_e, v_e, score = p_e[keep], v_e[keep], score[keep]
+        parts.append((p_e, v_e, score))
     if not parts:
-        parts = [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))]
-    p_e, v_e, score, c2 = (np.concatenate(col) for col in zip(*parts, strict=True))
+        parts = [(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))]
+    p_e, v_e, score = (np.concatenate(col) for col in zip(*parts, strict=True))
+    del parts
     if pruned_p.any():
         keep = _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning)
-        p_e, v_e, c2, score = p_e[keep], v_e[keep], c2[keep], score[keep]
+        p_e, v_e, score = p_e[keep], v_e[keep], score[keep]
     pruned = bool(np.any(n_acceptable[pruned_p] > np.bincount(p_e, minlength=len(P))[pruned_p]))
-    return CandidateEdges(p_e, v_e, score, c2, n_feasible, n_acceptable, pruned)
-
-
-# (E,) float64 in [0, 1]: scores of a run of pairs grouped by participant
-def _run_scores(P, V, p_e, v_e, c2, weights) -> np.ndarray:
-    rows, counts = runs_of(p_e)
-    return total_score(Operand(P, rows, repeat=counts), Operand(V, v_e), c2, weights)
+    return CandidateEdges(p_e, v_e, score, n_feasible, n_acceptable, pruned)
 
 
 # (P,) bool: participants of organisations whose generated pairs exceed the threshold
@@ -307,6 +379,8 @@ def _pruned_participants(org_p: np.ndarray, generated: np.ndarray, pruning) -> n
 def _keep_unpruned_and_pool(p_e, score, pruned_p, k) -> np.ndarray:
     """Positions (ascending) of all edges of unpruned participants + the pool of the others."""
     mine = pruned_p[p_e]
+    if mine.all():  # the usual case: one big organisation fills the chunk
+        return _top_pool(p_e, score, k)
     pool = np.flatnonzero(mine)[_top_pool(p_e[mine], score[mine], k)]
     return np.sort(np.concatenate([np.flatnonzero(~mine), pool]))
 
@@ -321,12 +395,18 @@ def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.
     if len(p_e) == 0:
         return np.zeros(0, np.int64)
     p_local = p_e - p_e.min()
-    is_heavy = np.bincount(p_local) > k  # participants with more than k edges need a cut
-    heavy = is_heavy[p_local]
-    rows = (np.cumsum(is_heavy) - 1)[p_local[heavy]]
-    level = (bins - 1) - np.minimum((score[heavy] * bins).astype(np.int64), bins - 1)
+    n_edges = np.bincount(p_local)
+    is_heavy = n_edges > k  # participants with more than k edges need a cut
+    if is_heavy[n_edges > 0].all():  # every participant: no subset to gather
+        heavy, rows, s = None, p_local, score
+    else:
+        heavy = is_heavy[p_local]
+        rows, s = (np.cumsum(is_heavy) - 1)[p_local[heavy]], score[heavy]
+    level = (bins - 1) - np.minimum((s * bins).astype(np.int32), bins - 1)
     counts = np.bincount(rows * bins + level, minlength=(rows.max(initial=-1) + 1) * bins)
     last_needed = (np.cumsum(counts.reshape(-1, bins), axis=1) < k).sum(axis=1)
+    if heavy is None:
+        return np.flatnonzero(level <= last_needed[rows])
     keep = np.ones(len(p_e), bool)
     keep[heavy] = level <= last_needed[rows]
     return np.flatnonzero(keep)
@@ -336,7 +416,9 @@ def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.
 def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndarray:
     """Positions (ascending) of the edges kept after pricing the pruned participants' pool."""
     mine = np.flatnonzero(pruned_p[p_e])
-    order = mine[np.argsort(p_e[mine], kind="stable")]  # pool grouped by participant
+    if np.any(np.diff(p_e[mine]) < 0):  # candidate_edges keeps them grouped already
+        mine = mine[np.argsort(p_e[mine], kind="stable")]
+    order = mine  # the pool, grouped by participant
     prices = auction_prices(p_e[order], v_e[order], score[order], capacity, pruning.rounds)
     reduced = (score[order] - prices[v_e[order]] + 1.0) * 0.5  # into [0, 1] for _top_k
     top = order[_top_k(p_e[order], reduced, pruning.top_k)]
@@ -344,13 +426,13 @@ def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndar
 
 
 # (R,) first best edge position, (R,) best and (R,) second-best values per participant
-def _best_two(p_sorted: np.ndarray, value: np.ndarray):
+def _best_two(p_sorted: np.ndarray, value: np.ndarray, runs=None):
     """Per participant (edges grouped by participant): first best edge, best, second best.
 
-    The second best is at least 0, the value of staying unmatched.
+    The second best is at least 0, the value of staying unmatched. `runs` = (starts,
+    segment) of p_sorted when the caller already has them (they do not change per round).
     """
-    starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]])
-    segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(p_sorted)]))
+    starts, segment = _segments(p_sorted) if runs is None else runs
     best = np.maximum.reduceat(value, starts)
     at_best = np.flatnonzero(value == best[segment])
     first = at_best[np.r_[True, segment[at_best][1:] != segment[at_best][:-1]]]
@@ -358,6 +440,13 @@ def _best_two(p_sorted: np.ndarray, value: np.ndarray):
     rest[first] = -np.inf
     second = np.maximum(np.maximum.reduceat(rest, starts), 0.0)
     return first, best, second
+
+
+# (R,) run starts and (E,) run number of a grouped row array
+def _segments(p_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]])
+    segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(p_sorted)]))
+    return starts, segment
 
 
 # (V,) float64 >= 0: how contested each volunteer is, in score units
@@ -372,8 +461,9 @@ def auction_prices(p_e, v_e, score, capacity, rounds: int) -> np.ndarray:
     prices = np.zeros(len(capacity))
     if len(p_e) == 0:
         return prices
+    runs = _segments(p_e)
     for _ in range(rounds):
-        first, best, second = _best_two(p_e, score - prices[v_e])
+        first, best, second = _best_two(p_e, score - prices[v_e], runs)
         bidding = best > 0
         edge, bid = first[bidding], (score[first] - second)[bidding]
         order = np.lexsort((-bid, v_e[edge]))

@@ -6,9 +6,12 @@ interest "cooking", reason code "no_volunteer_in_reach").
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Hashable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 
@@ -92,9 +95,29 @@ def _keys(mask: int, vocabulary: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(vocabulary[i] for i in bits_of(mask) if i < len(vocabulary))
 
 
-def _language_codes(words: np.ndarray, languages: tuple[str, ...]) -> tuple[str, ...]:
-    mask = sum(int(w) << (64 * k) for k, w in enumerate(words))
-    return _keys(mask, languages)
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    Explanations are ~10 objects per pair; with the collector running, its generation scans
+    over every object already alive (the input rows too) cost more than building them
+    (country: 1.4 s with, 0.55 s without, for 59,000 pairs). Nothing built here is cyclic.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# (E, W) uint64 words -> E Python ints (the language bitmask of each pair)
+def _language_masks(words: np.ndarray) -> list[int]:
+    masks = words[:, 0].tolist() if words.shape[1] else [0] * len(words)
+    for k in range(1, words.shape[1]):
+        masks = [m | (x << (64 * k)) for m, x in zip(masks, words[:, k].tolist(), strict=True)]
+    return masks
 
 
 # (E,) pairs -> E explanations (plain Python objects)
@@ -108,49 +131,52 @@ def explain_pairs(
     comps = component_scores(p, v, c2)
     values = np.column_stack([comps[k] for k in COMPONENTS]).reshape(-1, len(COMPONENTS))
     w = weights.table[P.org[p_rows]]
-    columns = {
-        "values": values.tolist(),
-        "weights": w.tolist(),
-        "contributions": (values * w).tolist(),
-        "slots": (P.slots[p_rows] & V.slots[v_rows]).tolist(),
-        "km": np.round(distance_km(c2), 1).tolist(),
-        "in_person": in_person_reach(p, v, c2).tolist(),
-        "interests": (P.interests[p_rows] & V.interests[v_rows]).tolist(),
-        "goals": (P.goals[p_rows] & V.support[v_rows]).tolist(),
-        "primary": P.primary_mask[p_rows].tolist(),
-        "lang": (P.lang[p_rows] & V.lang[v_rows]).tolist(),
-        "below_a2": P.below_a2[p_rows].tolist(),
-        "waiting": P.waiting_days[p_rows].tolist(),
-        "priority": P.priority[p_rows].tolist(),
-        "employer": np.where(P.employer[p_rows] == V.employer[v_rows], V.employer[v_rows],
-                             -1).tolist(),
-    }
+    components = map(
+        tuple,
+        map(map, repeat(ComponentScore), repeat(COMPONENTS), values.tolist(), w.tolist(),
+            (values * w).tolist()),
+    )  # fmt: skip
+    columns = (
+        components,
+        (P.slots[p_rows] & V.slots[v_rows]).tolist(),
+        np.round(distance_km(c2), 1).tolist(),
+        in_person_reach(p, v, c2).tolist(),
+        (P.interests[p_rows] & V.interests[v_rows]).tolist(),
+        (P.goals[p_rows] & V.support[v_rows]).tolist(),
+        P.primary_mask[p_rows].tolist(),
+        _language_masks(P.lang[p_rows] & V.lang[v_rows]),
+        P.below_a2[p_rows].tolist(),
+        P.waiting_days[p_rows].tolist(),
+        P.priority[p_rows].tolist(),
+        np.where(P.employer[p_rows] == V.employer[v_rows], V.employer[v_rows], -1).tolist(),
+    )
     languages, employers = features.vocabulary.languages, features.vocabulary.employers
-    return [_explanation(columns, i, languages, employers) for i in range(len(p_rows))]
+    with gc_paused():
+        return [_explanation(*row, languages, employers) for row in zip(*columns, strict=True)]
 
 
-def _explanation(c: dict, i: int, languages: tuple[str, ...], employers: tuple = ()
-                 ) -> PairExplanation:
-    shared_slots, slot_names = _slots(c["slots"][i])
-    shared_languages = _language_codes(c["lang"][i], languages)
-    primary = c["primary"][i]
+def _explanation(
+    components, slots, km, in_person, interests, goals, primary, lang, below_a2, waiting,
+    priority, employer, languages, employers,
+) -> PairExplanation:  # fmt: skip
+    """One pair's explanation from its row of the columns built in explain_pairs."""
+    shared_slots, slot_names = _slots(slots)
+    shared_languages = _keys(lang, languages)
     return PairExplanation(
-        components=tuple(
-            map(ComponentScore, COMPONENTS, c["values"][i], c["weights"][i], c["contributions"][i])
-        ),
+        components=components,
         shared_slots=shared_slots,
         shared_slot_names=slot_names,
-        distance_km=c["km"][i],
-        meeting="in_person" if c["in_person"][i] else "online",
-        shared_interests=_keys(c["interests"][i], INTERESTS),
+        distance_km=km,
+        meeting="in_person" if in_person else "online",
+        shared_interests=_keys(interests, INTERESTS),
         primary_goal=GOALS[primary.bit_length() - 1] if primary else None,
-        primary_goal_covered=bool(primary & c["goals"][i]),
-        covered_goals=_keys(c["goals"][i], GOALS),
+        primary_goal_covered=bool(primary & goals),
+        covered_goals=_keys(goals, GOALS),
         shared_languages=shared_languages,
-        bridge_language=shared_languages[0] if c["below_a2"][i] and shared_languages else None,
-        waiting_days=int(c["waiting"][i]),
-        priority_area=bool(c["priority"][i]),
-        colleague_at=employers[c["employer"][i]] if c["employer"][i] >= 0 else None,
+        bridge_language=shared_languages[0] if below_a2 and shared_languages else None,
+        waiting_days=int(waiting),
+        priority_area=bool(priority),
+        colleague_at=employers[employer] if employer >= 0 else None,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 
@@ -305,15 +306,19 @@ def chord2_of_km(km: np.ndarray) -> np.ndarray:
 
 # (n, W) uint64: language bitmask words (Dutch excluded)
 def _language_words(rows: Sequence, bit_of: dict[str, int], words: int) -> np.ndarray:
-    masks = [sum(1 << bit_of[c] for c in r.languages if c != DUTCH) for r in rows]
+    known: dict[frozenset, int] = {}  # few distinct language sets: one mask each
+    for languages in map(attrgetter("languages"), rows):
+        if languages not in known:
+            known[languages] = sum(1 << bit_of[c] for c in languages if c != DUTCH)
+    masks = [known[r.languages] for r in rows]
     out = np.zeros((len(rows), words), dtype=np.uint64)
     for w in range(words):
-        out[:, w] = np.fromiter(((m >> (64 * w)) & (2**64 - 1) for m in masks), np.uint64)
+        out[:, w] = [(m >> (64 * w)) & (2**64 - 1) for m in masks]
     return out
 
 
 def _column(rows: Sequence, name: str, dtype: type) -> np.ndarray:
-    return np.fromiter((getattr(r, name) for r in rows), dtype=dtype, count=len(rows))
+    return np.fromiter(map(attrgetter(name), rows), dtype=dtype, count=len(rows))
 
 
 def _gender_code(value: str | None) -> int:

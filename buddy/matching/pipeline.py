@@ -15,7 +15,13 @@ import numpy as np
 from .candidates import CHUNK_EDGES, Pruning, candidate_edges
 from .constraints import PairRules, chord2, colleague_ok, gender_ok, org_ok, reach_ok, slot_ok
 from .domain import PIN_REJECTIONS
-from .explain import PairExplanation, UnmatchedParticipant, diagnose_unmatched, explain_pairs
+from .explain import (
+    PairExplanation,
+    UnmatchedParticipant,
+    diagnose_unmatched,
+    explain_pairs,
+    gc_paused,
+)
 from .features import Features, Operand, ParticipantRow, VolunteerRow, build_features
 from .recruit import RecruitSummary, recruit_summary
 from .scores import WeightTable, total_score
@@ -188,6 +194,7 @@ def run_matching(
         min_score=min_score,
         dense_cell_limit=options.dense_cell_limit,
         stats=solve_stats,
+        grouped=True,
     )
     clock.lap("solve")
     rows = _pair_rows(features, table, pin_p, pin_v, edges, chosen)
@@ -252,10 +259,13 @@ def _proposed_pairs(features, table, rows, explain: bool) -> tuple[ProposedPair,
         explain_pairs(features, table, rows["p"], rows["v"]) if explain else [None] * len(rows["p"])
     )
     columns = (rows[key].tolist() for key in ("p", "v", "score", "pinned"))
-    return tuple(
-        ProposedPair(P.ids[p], V.ids[v], score, pinned, why)
-        for (p, v, score, pinned), why in zip(zip(*columns, strict=True), explanations, strict=True)
-    )
+    with gc_paused():
+        return tuple(
+            ProposedPair(P.ids[p], V.ids[v], score, pinned, why)
+            for (p, v, score, pinned), why in zip(
+                zip(*columns, strict=True), explanations, strict=True
+            )
+        )
 
 
 def _stats(features, edges, pairs, unmatched, n_pinned, solve_stats) -> dict:

@@ -20,7 +20,7 @@ from .constraints import (
     pair_feasible,
     rules_ok_edges,
 )
-from .domain import COMPONENTS, normalise_weights
+from .domain import COMPONENTS, GOALS, INTERESTS, N_SLOTS, normalise_weights
 from .features import Operand, ParticipantArrays, VolunteerArrays, popcount
 
 
@@ -33,10 +33,16 @@ def availability_score(p: Operand, v: Operand) -> np.ndarray:
 # (P, V) | (E,) float64 in [0, 1]: 1 - d / min(radii) when meeting in person, else 0
 def proximity_score(p: Operand, v: Operand, c2: np.ndarray) -> np.ndarray:
     """Unused share of the tighter travel radius; 0 for pairs that can only meet online."""
+    return proximity_at(p, v, distance_km(c2), in_person_reach(p, v, c2))
+
+
+# (P, V) | (E,) float64 in [0, 1]: proximity from a known distance and in-person reach
+def proximity_at(p: Operand, v: Operand, km: np.ndarray, in_reach) -> np.ndarray:
+    """1 - km / min(radii), clipped to [0, 1], where in_reach (bool array or scalar), else 0."""
     reach_km = np.minimum(p.radius_km, v.radius_km)
     with np.errstate(divide="ignore", invalid="ignore"):
-        left = np.where(reach_km > 0, 1.0 - distance_km(c2) / reach_km, 1.0)
-    return np.clip(left, 0.0, 1.0) * in_person_reach(p, v, c2)
+        left = np.where(reach_km > 0, 1.0 - km / reach_km, 1.0)
+    return np.clip(left, 0.0, 1.0) * in_reach
 
 
 # (P, V) | (E,) float64 in [0, 1]: shared interests / min(3, shorter interest list)
@@ -84,9 +90,14 @@ def priority_score(p: Operand) -> np.ndarray:
 
 def component_scores(p: Operand, v: Operand, c2: np.ndarray) -> dict[str, np.ndarray]:
     """Return every component (unweighted, in [0, 1]) keyed as in COMPONENTS."""
+    return component_scores_at(p, v, distance_km(c2), in_person_reach(p, v, c2))
+
+
+def component_scores_at(p: Operand, v: Operand, km, in_reach) -> dict[str, np.ndarray]:
+    """Every component, the distance (km) and in-person reach already known (a table)."""
     return {
         "availability": availability_score(p, v),
-        "proximity": proximity_score(p, v, c2),
+        "proximity": proximity_at(p, v, km, in_reach),
         "interests": interests_score(p, v),
         "goals": goals_score(p, v),
         "language": language_score(p, v),
@@ -141,6 +152,12 @@ def total_score(p: Operand, v: Operand, c2: np.ndarray, weights: WeightTable) ->
     return weighted_score(p, component_scores(p, v, c2), weights)
 
 
+# (E,) float64 in [0, 1]: the score from a known distance (km) and in-person reach
+def total_score_at(p: Operand, v: Operand, km, in_reach, weights: WeightTable) -> np.ndarray:
+    """Weighted sum of all components; distances from the neighbourhood table."""
+    return weighted_score(p, component_scores_at(p, v, km, in_reach), weights)
+
+
 # (P, V) | (E,) float64 in [0, 1], NaN where a pairwise constraint fails
 def pair_scores(p: Operand, v: Operand, weights: WeightTable) -> np.ndarray:
     """Score feasible pairs; NaN elsewhere (pair rules are applied by the caller)."""
@@ -182,3 +199,105 @@ def edge_scores(
     if rules is not None:
         score[~rules_ok_edges(rules, p_e, v_e, len(volunteers))] = np.nan
     return score
+
+
+class PackedScorer:
+    """Edge scores from one AND of packed bitmask words and three small tables.
+
+    Availability, interests and goals depend on a pair only through popcounts of bitmask
+    intersections and a few per-side classes (min(3, slots), min(3, interests), the goal
+    coefficients), so their weighted values are tabulated once with the very formulas of
+    `availability_score`, `interests_score` and `goals_score`. The word also carries the
+    languages (participants below A2 only) when at most 16 are in use, so the language score
+    is one more mask test; otherwise `language_score` computes it. Proximity uses
+    `proximity_at`; waiting and priority are summed per participant. Equal to
+    `total_score_at` up to float summation order (~1e-16). Only for weights that are the same
+    for every organisation (`WeightTable.uniform`), see `PackedScorer.usable`.
+
+    Word layout (int64): slots | interests | counted goals / support | primary goal /
+    support | languages.
+    """
+
+    _S, _I, _G = N_SLOTS, len(INTERESTS), len(GOALS)
+    _MASK_S = (1 << _S) - 1
+    _MASK_I = ((1 << _I) - 1) << _S
+    _MASK_G = ((1 << _G) - 1) << (_S + _I)
+    _MASK_P = ((1 << _G) - 1) << (_S + _I + _G)
+    _L = _S + _I + 2 * _G  # first language bit
+    _MASK_L = ((1 << 63) - 1) & ~((1 << _L) - 1)
+
+    @classmethod
+    def usable(cls, weights: WeightTable) -> bool:
+        """True when the weights are uniform and the packed word fits 63 bits."""
+        return weights.uniform is not None and cls._L <= 63
+
+    def __init__(self, P: ParticipantArrays, V: VolunteerArrays, weights: WeightTable):
+        w = dict(zip(COMPONENTS, weights.uniform, strict=True))
+        self.w = w
+        s, i, g = self._S, self._I, self._G
+        n_lang = P.lang.shape[1] * 64 if P.lang.shape[1] > 1 else _bits_used(P.lang, V.lang)
+        self.lang_packed = n_lang <= 63 - self._L
+        self.p_word = (
+            P.slots.astype(np.int64)
+            | (P.interests.astype(np.int64) << s)
+            | (P.goal_counted.astype(np.int64) << (s + i))
+            | (P.primary_mask.astype(np.int64) << (s + i + g))
+        )
+        if self.lang_packed:  # only a participant below A2 scores a shared language
+            lang = np.where(P.below_a2, P.lang[:, 0], 0) if P.lang.shape[1] else 0
+            self.p_word |= np.asarray(lang).astype(np.int64) << self._L
+        self.a_base = (_capped_class(P.n_slots) << 5).astype(np.int16)
+        self.i_class = _capped_class(P.n_interests)
+        coef = np.column_stack([P.goal_hit_coef, P.goal_share_coef]).reshape(-1, 2)
+        classes, g_class = np.unique(coef, axis=0, return_inverse=True)
+        self.g_base = (g_class.reshape(-1) << 6).astype(np.int16)
+        self.base = w["waiting"] * P.waiting + w["priority"] * P.priority  # participant-only
+        k = np.arange(32)
+        self.tab_a = np.concatenate(
+            [w["availability"] * np.minimum(k * (1.0 / max(c, 1)), 1.0) for c in range(4)]
+        )
+        self.tab_i = np.concatenate(
+            [w["interests"] * np.minimum(k * (1.0 / max(c, 1)), 1.0) for c in range(4)]
+        )
+        self.tab_g = np.concatenate(
+            [w["goals"] * (hc * h + sc * k) for hc, sc in classes.tolist() for h in (0, 1)]
+            or [np.zeros(0)]
+        )
+
+    def volunteer_columns(self, V: VolunteerArrays) -> dict[str, np.ndarray]:
+        """(V,) packed word and interests class of each volunteer."""
+        s, i, g = self._S, self._I, self._G
+        support = V.support.astype(np.int64)
+        word = V.slots.astype(np.int64) | (V.interests.astype(np.int64) << s)
+        word |= (support << (s + i)) | (support << (s + i + g))
+        if self.lang_packed and V.lang.shape[1]:
+            word |= V.lang[:, 0].astype(np.int64) << self._L
+        return {"word": word, "i_class": _capped_class(V.n_interests)}
+
+    def score(self, rows, counts, p: Operand, v: Operand, km, in_reach) -> np.ndarray:
+        """(E,) scores; p repeats rows by counts, v has the volunteer_columns."""
+        x = np.repeat(self.p_word[rows], counts) & v.word
+        at = np.repeat(self.a_base[rows], counts) + popcount(x & self._MASK_S)
+        total = self.tab_a[at]
+        total += self.w["proximity"] * proximity_at(p, v, km, in_reach)
+        i_class = np.minimum(np.repeat(self.i_class[rows], counts), v.i_class)
+        total += self.tab_i[(i_class << 5) + popcount(x & self._MASK_I)]
+        hit = popcount(x & self._MASK_P) << 5  # the primary goal is one bit: 0 or 32
+        total += self.tab_g[np.repeat(self.g_base[rows], counts) + hit + popcount(x & self._MASK_G)]
+        if self.lang_packed:
+            total += self.w["language"] * ((x & self._MASK_L) != 0)
+        else:
+            total += self.w["language"] * language_score(p, v)
+        total += np.repeat(self.base[rows], counts)
+        return total
+
+
+# number of language bits in use on either side (one uint64 word each)
+def _bits_used(*words: np.ndarray) -> int:
+    top = max((int(w.max()) for w in words if w.size), default=0)
+    return top.bit_length()
+
+
+# (n,) int16: min(3, count), at least 1 (the class behind the 1 / min(3, count) factors)
+def _capped_class(count: np.ndarray) -> np.ndarray:
+    return np.maximum(np.minimum(count, 3), 1).astype(np.int16)

@@ -147,30 +147,47 @@ def solve_edges(
     min_score: float = 0.0,
     dense_cell_limit: int | None = None,
     stats: dict | None = None,
+    grouped: bool = False,
 ) -> np.ndarray:
     """Return the positions of the chosen edges (sorted by participant); see `assign`.
 
     `stats`, when given, receives components, largest_rows, largest_cols (participants and
-    slots of the largest component), dense_components and flow_components.
+    slots of the largest component), dense_components and flow_components. `grouped=True`
+    promises unique pairs grouped by participant (participants ascending, volunteers in any
+    order), as `candidate_edges` makes them: the global (participant, volunteer) sort and
+    its copies are skipped (ties between single-participant options still go to the lowest
+    volunteer row; the dense path orders its own small components).
     """
     limit = DENSE_CELL_LIMIT if dense_cell_limit is None else int(dense_cell_limit)
     cap = _as_capacity(capacity, len(capacity))
-    p_e, v_e = np.asarray(p_e, np.int64), np.asarray(v_e, np.int64)
+    p_e, v_e = _as_index(p_e), _as_index(v_e)
     score_e = np.asarray(score_e, np.float64)
     _check_edges(p_e, v_e, score_e, n_participants, len(cap))
-    kept = _allowed_sorted(p_e, v_e, score_e, cap, min_score)
-    p_k, v_k, s_k = p_e[kept], v_e[kept], score_e[kept]
+    if grouped:
+        if np.any(np.diff(p_e) < 0):
+            raise ValueError("grouped edges must have participants in ascending order")
+        kept = np.flatnonzero(acceptable(score_e, min_score) & (cap[v_e] > 0))
+    else:
+        kept = _allowed_sorted(p_e, v_e, score_e, cap, min_score)
+    if len(kept) == len(p_e) and (grouped or not np.any(np.diff(kept) < 0)):  # no copies
+        p_k, v_k, s_k = p_e, v_e, score_e
+    else:
+        p_k, v_k, s_k = p_e[kept], v_e[kept], score_e[kept]
     # a volunteer never needs more slots than participants who can reach them
     cap = np.minimum(cap, np.bincount(v_k, minlength=len(cap)))
     comp = _Components(p_k, v_k, cap, n_participants)
     kind = comp.kinds(limit)
     _set_stats(stats, comp, kind)
-    edge_kind = kind[comp.label_e]
-    chosen = [_best_single(p_k, s_k, np.flatnonzero(edge_kind == _SINGLE))]
+    edge_kind = comp.kind_e(kind)
+    chosen = [_best_single(p_k, v_k, s_k, np.flatnonzero(edge_kind == _SINGLE))]
     for c, edges in comp.edge_groups(edge_kind == _DENSE):
-        chosen.append(edges[_solve_dense(comp, c, edges, p_k, v_k, s_k)])
-    for _c, edges in comp.edge_groups(edge_kind == _FLOW):
-        chosen.append(edges[solve_flow(p_k[edges], v_k[edges], s_k[edges], cap)])
+        chosen.append(_solve_dense(comp, c, edges, p_k, v_k, s_k))
+    del edge_kind
+    for _c, edges in comp.edge_groups(comp.kind_e(kind) == _FLOW):
+        if len(edges) == len(p_k):  # one component holds every edge: no copies
+            chosen.append(solve_flow(p_k, v_k, s_k, cap))
+        else:
+            chosen.append(edges[solve_flow(p_k[edges], v_k[edges], s_k[edges], cap)])
     chosen_e = kept[np.concatenate(chosen)]
     return chosen_e[np.argsort(p_e[chosen_e], kind="stable")]
 
@@ -181,7 +198,7 @@ def _allowed_sorted(p_e, v_e, score_e, cap, min_score) -> np.ndarray:
     if np.any(np.isposinf(score_e)):
         raise ValueError("score must not contain +inf")
     kept = np.flatnonzero(acceptable(score_e, min_score) & (cap[v_e] > 0))
-    key = p_e[kept] * len(cap) + v_e[kept]
+    key = p_e[kept].astype(np.int64) * len(cap) + v_e[kept]
     step = np.diff(key)
     if np.any(step < 0):
         order = np.argsort(key, kind="stable")
@@ -189,6 +206,12 @@ def _allowed_sorted(p_e, v_e, score_e, cap, min_score) -> np.ndarray:
     if np.any(step == 0):
         raise ValueError("edges must be unique (participant, volunteer) pairs")
     return kept
+
+
+def _as_index(a) -> np.ndarray:
+    """Row indices as given when they are int32/int64 (no copy), else as int64."""
+    a = np.asarray(a)
+    return a if a.dtype in (np.int32, np.int64) else a.astype(np.int64)
 
 
 def _check_edges(p_e, v_e, score_e, n_p: int, n_v: int) -> None:
@@ -218,9 +241,8 @@ def _set_stats(stats: dict | None, comp: _Components, kind: np.ndarray) -> None:
 class _Components:
     """Connected components of the allowed-edge graph with local row / slot numbering.
 
-    Edges must be sorted by (participant, volunteer); the expanded (row, slot column) lists
-    of every component are then sorted too, which the dense solver relies on. Components are
-    numbered among those with edges only.
+    Edges must be grouped by participant (ascending). Components are numbered among those
+    with edges only; `label_e` is int32.
     """
 
     def __init__(self, p_e: np.ndarray, v_e: np.ndarray, cap: np.ndarray, n_p: int):
@@ -228,18 +250,22 @@ class _Components:
         indptr = np.zeros(n_p + n_v + 1, np.int64)
         indptr[1 : n_p + 1] = np.cumsum(np.bincount(p_e, minlength=n_p))
         indptr[n_p + 1 :] = len(p_e)
+        index_type = np.int32 if n_p + n_v + len(p_e) < 2**31 else np.int64
         graph = csr_array(
-            (np.ones(len(p_e), np.int8), n_p + v_e, indptr), shape=(n_p + n_v, n_p + n_v)
+            # float64 ones: csgraph converts to float64 anyway (int8 data made it also sort)
+            (np.ones(len(p_e)), (v_e + n_p).astype(index_type), indptr.astype(index_type)),
+            shape=(n_p + n_v, n_p + n_v),
         )
         _n, labels = connected_components(graph, directed=False)
+        del graph
         # renumber the components that have edges 0..C-1 (isolated nodes are their own)
-        used, compact = np.unique(labels[p_e], return_inverse=True)
+        p_nodes = np.flatnonzero(np.bincount(p_e, minlength=n_p))
+        used, rank = _compact(labels[p_nodes])
         relabel = np.full(_n, -1, np.int64)
         relabel[used] = np.arange(len(used))
         labels = relabel[labels]
         self.n_comp = len(used)
-        self.label_e = compact.reshape(-1)
-        p_nodes = np.flatnonzero(np.bincount(p_e, minlength=n_p))
+        self.label_e = labels[:n_p].astype(np.int32)[p_e]
         v_nodes = np.flatnonzero(np.bincount(v_e, minlength=n_v))
         # participants with edges, grouped by component: local row = rank in the group
         self.rows, self.local_row = _group(p_nodes, labels[:n_p], self.n_comp)
@@ -252,10 +278,18 @@ class _Components:
         kind = np.where(self.rows * self.slots <= dense_cell_limit, _DENSE, _FLOW)
         return np.where(self.rows == 1, _SINGLE, kind).astype(np.int8)
 
+    def kind_e(self, kind: np.ndarray) -> np.ndarray:
+        """(E,) int8 kind of every edge's component."""
+        return kind[self.label_e]
+
     def edge_groups(self, mask: np.ndarray):
         """Yield (component, ascending edge positions) for the components of masked edges."""
         at = np.flatnonzero(mask)
         if len(at) == 0:
+            return
+        first = self.label_e[at[0]]
+        if np.all(self.label_e[at] == first):  # one component (e.g. one big organisation)
+            yield int(first), at
             return
         at = at[np.argsort(self.label_e[at], kind="stable")]
         label = self.label_e[at]
@@ -282,7 +316,7 @@ def _group(nodes, labels, n_comp, width=None):
 
 
 # (k,) int64 positions into `at` (edges sorted by participant): each participant's first best
-def _best_single(p_e: np.ndarray, score_e: np.ndarray, at: np.ndarray) -> np.ndarray:
+def _best_single(p_e, v_e, score_e, at: np.ndarray) -> np.ndarray:
     """Components with one participant: the best edge, the lowest volunteer on ties."""
     if len(at) == 0:
         return at
@@ -291,17 +325,21 @@ def _best_single(p_e: np.ndarray, score_e: np.ndarray, at: np.ndarray) -> np.nda
     segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(p)]))
     is_best = s == np.maximum.reduceat(s, starts)[segment]
     best = np.flatnonzero(is_best)
+    best = best[np.lexsort((v_e[at[best]], segment[best]))]  # lowest volunteer first
     return at[best[np.r_[True, segment[best][1:] != segment[best][:-1]]]]
 
 
-# (k,) int64 positions into `edges` of the chosen pairs
+# (k,) int64 positions (into the solver's edge arrays) of the chosen pairs
 def _solve_dense(comp: _Components, c: int, edges, p_e, v_e, score_e) -> np.ndarray:
     """linear_sum_assignment on (rows, slots) costs: -score on edges' slots, 0 elsewhere.
 
     Each edge is expanded into one (row, slot column) cell per slot of its volunteer; the
-    expanded cells come out sorted by (row, column) because the edges are sorted.
+    edges are first ordered by (row, first slot column), so the expanded cells are sorted.
     """
     n_rows, n_cols = int(comp.rows[c]), int(comp.slots[c])
+    key = comp.local_row[p_e[edges]] * n_cols + comp.first_slot[v_e[edges]]
+    if np.any(np.diff(key) < 0):
+        edges = edges[np.argsort(key, kind="stable")]
     cap = comp.cap[v_e[edges]]
     rows = np.repeat(comp.local_row[p_e[edges]], cap)
     cols = np.repeat(comp.first_slot[v_e[edges]], cap) + ragged_arange(cap)
@@ -311,7 +349,7 @@ def _solve_dense(comp: _Components, c: int, edges, p_e, v_e, score_e) -> np.ndar
     chosen = cost[r, k] < 0
     r, k = r[chosen], k[chosen]
     cell = np.searchsorted(rows * n_cols + cols, r * n_cols + k)
-    return np.searchsorted(np.cumsum(cap), cell, side="right")
+    return edges[np.searchsorted(np.cumsum(cap), cell, side="right")]
 
 
 # (n,) int64 distinct values ascending, (E,) int32 index of each value among them
@@ -351,6 +389,7 @@ def solve_flow(p_e: np.ndarray, v_e: np.ndarray, score_e: np.ndarray, capacity) 
     costs[: len(p_e)] = -np.rint(score_e * scale).astype(np.int64)
     flow = SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    del tails, heads, caps, costs, p_local, v_local  # OR-Tools holds its own copies
     supplies = np.zeros(sink + 1, np.int64)
     supplies[:n_p], supplies[sink] = 1, -n_p
     flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)

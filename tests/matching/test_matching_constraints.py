@@ -23,7 +23,9 @@ from buddy.matching import (
     slot_name,
     slots_mask,
 )
-from buddy.matching.candidates import auction_prices
+from buddy.matching.candidates import _Places, auction_prices
+from buddy.matching.constraints import chord2, distance_km
+from buddy.matching.features import Operand
 from tests.matching.geo import AMSTERDAM, ROTTERDAM, east_of
 
 pytestmark = pytest.mark.no_database
@@ -311,3 +313,42 @@ def test_popcount_lookup_table_fallback(monkeypatch):
     assert features.popcount(masks).tolist() == expected
     monkeypatch.delattr(np, "bitwise_count")
     assert features.popcount(masks).tolist() == expected
+
+
+def test_candidate_edges_with_per_organisation_weights_equal_the_dense_scores():
+    # weights differing per organisation take the generic scorer, not the packed tables
+    pop = make_population(400, 300, seed=8, n_orgs=6)
+    features = build_features(pop.participants, pop.volunteers)
+    orgs = features.vocabulary.organisations
+    table = WeightTable(orgs, None, {orgs[0]: {"proximity": 2.0}, orgs[1]: {"language": 0.0}})
+    assert table.uniform is None
+    rules = PairRules.from_ids(features, pop.forbidden, pop.ended_badly)
+    expected = dense_edges(features, table, rules)
+    p_e, v_e, s_e = sorted_edges(candidate_edges(features.participants, features.volunteers,
+                                                 table, rules))  # fmt: skip
+    assert np.array_equal(p_e, expected[0]) and np.array_equal(v_e, expected[1])
+    np.testing.assert_allclose(s_e, expected[2], rtol=0, atol=1e-12)
+
+
+def test_candidate_edges_come_grouped_by_participant_as_int32():
+    pop = make_population(300, 220, seed=3)
+    features = build_features(pop.participants, pop.volunteers)
+    table = WeightTable(features.vocabulary.organisations)
+    edges = candidate_edges(features.participants, features.volunteers, table, chunk_edges=700)
+    assert edges.p.dtype == np.int32 and edges.v.dtype == np.int32
+    assert np.all(np.diff(edges.p) >= 0)
+    keys = edges.p.astype(np.int64) * len(features.volunteers) + edges.v
+    assert len(np.unique(keys)) == len(keys)  # each pair once
+
+
+def test_neighbourhood_table_equals_per_pair_distances():
+    pop = make_population(200, 150, seed=6, n_orgs=4)
+    features = build_features(pop.participants, pop.volunteers)
+    P, V = features.participants, features.volunteers
+    places = _Places(P, V)
+    same = P.org[:, None] == V.org[None, :]
+    p_rows, v_rows = np.nonzero(same)
+    cell = places.cell(places.loc_p[p_rows], places.loc_v[v_rows])
+    p, v = Operand(P, p_rows), Operand(V, v_rows)
+    assert np.array_equal(places.c2[cell], chord2(p, v))
+    assert np.array_equal(places.km[cell], distance_km(chord2(p, v)))

@@ -364,3 +364,57 @@ def test_acceptable_is_finite_at_least_min_score_and_positive():
     assert solver.acceptable(score, -1.0).tolist() == solver.acceptable(score).tolist()
     with pytest.raises(ValueError):
         solver.acceptable(score, float("nan"))
+
+
+# --- grouped edges (as candidate_edges makes them): no global sort, same optimum ---------
+
+
+def grouped_edges(rng, score):
+    """Every finite pair, grouped by participant, volunteers shuffled within each participant."""
+    p_e, v_e = np.nonzero(np.isfinite(score))
+    order = np.lexsort((rng.random(len(p_e)), p_e))
+    return p_e[order].astype(np.int32), v_e[order].astype(np.int32)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_grouped_edges_in_any_volunteer_order_reach_the_networkx_optimum(seed, path):
+    rng = np.random.default_rng(500 + seed)
+    for _ in range(40):  # 3 seeds x 40 instances x 2 paths, int32 indices
+        score, capacity, min_score = random_instance(rng, max_p=10, max_v=8)
+        p_e, v_e = grouped_edges(rng, score)
+        chosen = solver.solve_edges(p_e, v_e, score[p_e, v_e], capacity, score.shape[0],
+                                    min_score=min_score, grouped=True)  # fmt: skip
+        pairs = list(zip(p_e[chosen].tolist(), v_e[chosen].tolist(), strict=True))
+        assert pairs == sorted(pairs, key=lambda pair: pair[0])
+        assert_valid(score, capacity, min_score, pairs)
+        assert same_objective(total(score, pairs), networkx_optimum(score, capacity, min_score))
+
+
+def test_grouped_single_participant_ties_go_to_the_lowest_volunteer():
+    p_e = np.array([0, 0, 0], np.int32)
+    v_e = np.array([2, 0, 1], np.int32)
+    score = np.array([0.5, 0.5, 0.2])
+    chosen = solver.solve_edges(p_e, v_e, score, np.ones(3, np.int64), 1, grouped=True)
+    assert v_e[chosen].tolist() == [0]
+
+
+def test_grouped_edges_must_have_ascending_participants():
+    with pytest.raises(ValueError, match="ascending"):
+        solver.solve_edges(np.array([1, 0]), np.array([0, 0]), np.array([0.5, 0.5]),
+                           np.ones(1, np.int64), 2, grouped=True)  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32])
+def test_assign_edges_in_any_order_with_every_edge_allowed(dtype, path):
+    # every edge acceptable and every capacity > 0: the sort is a permutation, not a filter
+    rng = np.random.default_rng(12)
+    for _ in range(20):
+        score = rng.uniform(0.1, 1.0, (12, 9))
+        capacity = rng.integers(1, 3, 9)
+        p_e, v_e = np.nonzero(score > 0)
+        shuffle = rng.permutation(len(p_e))
+        pairs_p, pairs_v = assign_edges(p_e[shuffle].astype(dtype), v_e[shuffle].astype(dtype),
+                                        score[p_e, v_e][shuffle], capacity, 12)  # fmt: skip
+        got = list(zip(pairs_p.tolist(), pairs_v.tolist(), strict=True))
+        assert_valid(score, capacity, 0.0, got)
+        assert same_objective(total(score, got), networkx_optimum(score, capacity, 0.0))
