@@ -92,8 +92,9 @@ def test_environment_when_unset_is_development_only_under_the_flask_command(monk
 
 
 def _clean_env(tmp_path) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k.removeprefix("BUDDY_") not in _SETTINGS and k != "FLASK_RUN_FROM_CLI"}
+    env = {k: v for k, v in os.environ.items()  # BUDDY_ENV too: `make test` exports it
+           if k not in _SETTINGS and k.removeprefix("BUDDY_") not in _SETTINGS
+           and k != "FLASK_RUN_FROM_CLI"}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}", SECRET_KEY=STRONG_KEY)
     return env
 
