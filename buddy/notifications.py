@@ -99,11 +99,14 @@ def queue_email(user: User, kind: str, recipient: str | None = None,
     return message
 
 
-def queue_sms(user: User, kind: str, phone: str, **context) -> OutboxMessage:
+def queue_sms(user: User, kind: str, phone: str, **context) -> OutboxMessage | None:
     """Write a text message to ``phone`` in ``user``'s language to the outbox (not sent yet).
 
-    Only account security texts exist (codes and notices), so consent does not apply.
+    Only account security texts exist (codes and notices), so consent does not apply. With
+    ``SMS_BACKEND=off`` nothing is queued (the coordinator confirms phone numbers instead).
     """
+    if current_app.config["SMS_BACKEND"] == "off":
+        return None
     with force_locale(user.locale or DEFAULT_LOCALE):
         body = one_line(render_template(f"sms/{kind}.txt", user=user, **context))[:480]
     message = OutboxMessage(

@@ -3,6 +3,11 @@ address, and only a confirmed claim reaches the account.
 
 Every answer is the same whether or not the address already belongs to someone: a taken
 address gets no working code, and its owner gets a notice that someone tried to use it.
+
+Without a text-message gateway (``SMS_BACKEND=off``) no code is sent: the phone claim waits
+(``COORDINATOR_DAYS``) for the coordinator, who calls the number and confirms it with the
+person (``confirm_phone_by_coordinator``); a number that belongs to another account never
+reaches this one, and the coordinator sees the same answer either way.
 """
 
 import hashlib
@@ -10,6 +15,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +28,12 @@ from .services import contact_changed
 CODE_MINUTES = 10  # ASVS 6.5.5: out-of-band codes at most 10 minutes
 LINK_HOURS = 48
 MAX_ATTEMPTS = 5
+COORDINATOR_DAYS = 14  # without a gateway: time for the coordinator to call the number
+
+
+def texts_are_sent() -> bool:
+    """Whether text messages go out (a gateway, or the console in development)."""
+    return current_app.config["SMS_BACKEND"] != "off"
 
 
 def _digest(secret: str) -> str:
@@ -43,8 +55,10 @@ def claim_contact(user: User, kind: str, value: str, organisation_name: str = ""
     owner = owner_of(kind, value)
     if kind == "email":
         secret, lifetime = secrets.token_urlsafe(32), timedelta(hours=LINK_HOURS)
-    else:
+    elif texts_are_sent():
         secret, lifetime = f"{secrets.randbelow(10 ** 6):06d}", timedelta(minutes=CODE_MINUTES)
+    else:  # no code exists: the coordinator confirms by calling the number
+        secret, lifetime = secrets.token_urlsafe(32), timedelta(days=COORDINATOR_DAYS)
     if owner is not None and owner.id != user.id:
         _tell_owner(owner, kind, value, organisation_name)
         secret = secrets.token_urlsafe(32)  # stored, but sent to nobody: never confirms
@@ -63,7 +77,7 @@ def _send_proof(user: User, kind: str, value: str, secret: str) -> None:
     if kind == "email":
         queue_email(user, "verify_email", recipient=value,
                     link=absolute_url("auth.verify_email", token=secret))
-    else:
+    elif texts_are_sent():
         queue_sms(user, "verify_phone", value, code=secret)
 
 
@@ -88,6 +102,33 @@ def confirm_phone_code(user: User, code: str) -> ContactClaim | None:
             return claim if _apply(claim) else None
         claim.attempts += 1
     return None
+
+
+def pending_phone(user: User) -> ContactClaim | None:
+    """Return ``user``'s open phone claim (the newest), whether or not the number is taken."""
+    return db.session.scalars(select(ContactClaim).where(
+        ContactClaim.user_id == user.id, ContactClaim.kind == "phone",
+        ContactClaim.confirmed_at.is_(None), ContactClaim.expires_at > clock.now())
+        .order_by(ContactClaim.id.desc()).limit(1)).first()
+
+
+def confirm_phone_by_coordinator(user: User, claim_id: int) -> bool:
+    """The coordinator called the number of ``user``'s open phone claim and checked it with
+    the person: confirm it, unless the number belongs to another account (then the claim just
+    closes). Return whether the number reached the account; callers answer the same."""
+    claim = db.session.scalar(select(ContactClaim).where(
+        ContactClaim.id == claim_id, ContactClaim.user_id == user.id,
+        ContactClaim.kind == "phone", ContactClaim.confirmed_at.is_(None),
+        ContactClaim.expires_at > clock.now()).with_for_update()
+        .execution_options(populate_existing=True))
+    if claim is None:
+        return False
+    owner = owner_of("phone", claim.value)
+    if (owner is None or owner.id == user.id) and _apply(claim):
+        return True
+    claim.expires_at = clock.now()  # a taken number never becomes confirmable
+    db.session.flush()
+    return False
 
 
 def confirm_email_link(token: str) -> ContactClaim | None:

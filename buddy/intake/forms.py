@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField
+from wtforms import BooleanField, HiddenField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -271,3 +271,15 @@ class ConfirmDeleteForm(FlaskForm):
         _l("I understand that all data of this person is deleted and cannot be restored"),
         validators=[DataRequired(_l("Please tick the box to confirm."))])
 
+
+
+class PhoneCheckForm(FlaskForm):
+    """The coordinator called the participant's new phone number and checked it with them."""
+
+    claim = HiddenField()
+    checked = BooleanField(
+        _l("I called this number and spoke with the participant: it is their number"),
+        validators=[DataRequired(_l("Please tick the box to confirm."))])
+
+    def claim_id(self) -> int | None:
+        return int(self.claim.data) if (self.claim.data or "").isdigit() else None

@@ -20,6 +20,7 @@ from .forms import (
     IntakeForm,
     ParticipantEditForm,
     ParticipantFilterForm,
+    PhoneCheckForm,
     WithdrawConsentForm,
 )
 
@@ -86,8 +87,26 @@ def participant(participant_id: int):
     services.record_participant_viewed(profile)
     form = WithdrawConsentForm(purposes=services.active_consent_purposes(profile.user_id),
                                formdata=None)
+    overview = services.participant_overview(profile, clock.now())
+    pending = overview["pending_phone"]
+    phone_form = PhoneCheckForm(formdata=None, claim=pending.id if pending else None)
     return render_template("intake/participant.html", withdraw_form=form,
-                           **services.participant_overview(profile, clock.now()))
+                           phone_form=phone_form, **overview)
+
+
+@bp.post("/participants/<int:participant_id>/phone-check")
+@roles_required("coordinator")
+def participant_phone_check(participant_id: int):
+    """Confirm the participant's new phone number after calling it (same answer whether or
+    not the number could be added: another account may have it)."""
+    profile = _get_own(ParticipantProfile, participant_id)
+    form = PhoneCheckForm()
+    if not form.validate_on_submit():
+        flash(gettext("Please tick the box to confirm."), "error")
+    else:
+        services.check_phone(profile, form.claim_id())
+        flash(gettext("Thank you. The check of the phone number is saved."), "success")
+    return redirect(url_for("intake.participant", participant_id=profile.id))
 
 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..auth import contacts
 from ..auth.invitations import invite_user
 from ..errors import ActionRefused
 from ..extensions import db
@@ -97,12 +98,24 @@ def participant_overview(profile: ParticipantProfile, now: datetime) -> dict:
         "interest_keys": keys_from_mask(profile.interests, INTERESTS),
         "consents": consent_records(profile.user_id),
         "assessments": level_assessments(profile), "matches": participant_matches(profile),
+        "pending_phone": contacts.pending_phone(profile.user),
+        "texts_are_sent": contacts.texts_are_sent(),
     }
 
 
 def record_participant_viewed(profile: ParticipantProfile) -> None:
     """Write the audit event for a coordinator opening a participant's page."""
     audit.record("participant.viewed", profile)
+
+
+def check_phone(profile: ParticipantProfile, claim_id: int | None) -> None:
+    """The coordinator called the participant's new phone number and checked it with them:
+    the number reaches the account unless another account has it (the claim then closes).
+    The coordinator is told the same either way; the audit trail keeps ids only."""
+    if claim_id is None:
+        return
+    contacts.confirm_phone_by_coordinator(profile.user, claim_id)
+    audit.record("participant.phone_checked", profile, claim_id=claim_id)
 
 
 # -- participants: intake and edit ------------------------------------------------------

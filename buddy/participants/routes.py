@@ -144,8 +144,10 @@ def _finish(organisation, draft: dict):
     if user.password_hash:
         auth_services.start_session(user, request.headers.get("User-Agent", ""))
         login_user(user)
+    texts = contacts.texts_are_sent()
     session[JOINED_KEY] = {"slug": organisation.slug,
-                           "email": bool(draft.get("email") or draft.get("phone")),
+                           "email": bool(draft.get("email") or (texts and draft.get("phone"))),
+                           "phone_by_coordinator": bool(not texts and draft.get("phone")),
                            "login": bool(user.password_hash)}
     return redirect(url_for("participants.done", slug=organisation.slug), 303)
 
@@ -159,7 +161,8 @@ def done(slug: str):
     if not isinstance(joined, dict) or joined.get("slug") != slug:
         return redirect(url_for("participants.start", slug=slug))
     return render_template("participants/done.html", organisation=organisation,
-                           email_sent=joined.get("email"), can_log_in=joined.get("login"))
+                           email_sent=joined.get("email"), can_log_in=joined.get("login"),
+                           phone_by_coordinator=joined.get("phone_by_coordinator"))
 
 
 @bp.get("/me")
@@ -169,8 +172,9 @@ def dashboard():
     summary = services.overview(current_user)
     if summary is None:
         abort(404)
+    waiting_phone = None if contacts.texts_are_sent() else contacts.pending_phone(current_user)
     return render_template("participants/dashboard.html", summary=summary,
-                           profile=summary.profile,
+                           profile=summary.profile, waiting_phone=waiting_phone,
                            language_names=services.spoken_language_names(_locale()))
 
 
@@ -189,6 +193,13 @@ def details():
         answers, claimed = _hold_new_contacts(form.answers(), profile)
         services.update_details(current_user, profile, answers, _locale())
         flash(gettext("Your details are saved."), "success")
+        if "phone" in claimed and not contacts.texts_are_sent():
+            flash(gettext("Your coordinator will call you to check your new phone number. "
+                          "After that you can use it."), "info")
+            if "email" in claimed:
+                flash(gettext("We sent an e-mail to your new address. Open the link in it "
+                              "to confirm the address."), "info")
+            return redirect(url_for("participants.dashboard"), 303)
         if claimed:
             flash(gettext("We sent a message to the new e-mail address or phone number. Open "
                           "the link or type the code here to confirm it."), "info")
@@ -211,17 +222,18 @@ def _contact_allowed(form: DetailsForm) -> bool:
     return True
 
 
-def _hold_new_contacts(answers: dict, profile) -> tuple[dict, bool]:
+def _hold_new_contacts(answers: dict, profile) -> tuple[dict, set[str]]:
     """Keep new e-mail addresses and phone numbers out of the account until confirmed: send
-    proof to each (the same answer whether or not it is taken); removals apply at once."""
+    proof to each (the same answer whether or not it is taken); removals apply at once.
+    Return the answers to store now and the kinds that wait for proof."""
     changed = services.contact_changes(current_user, answers["email"], answers["phone"])
-    claimed = False
+    claimed = set()
     for kind in changed:
         if answers[kind]:
             contacts.claim_contact(current_user, kind, answers[kind],
                                    profile.organisation.name)
             answers[kind] = getattr(current_user, kind)
-            claimed = True
+            claimed.add(kind)
     return answers, claimed
 
 
@@ -236,5 +248,6 @@ def confirm_contact():
             flash(gettext("Your phone number is confirmed."), "success")
             return redirect(url_for("participants.dashboard"), 303)
         form.code.errors.append(gettext("This code is not correct. Please try again."))
-    return render_template("participants/confirm_contact.html", form=form), (
+    return render_template("participants/confirm_contact.html", form=form,
+                           texts_are_sent=contacts.texts_are_sent()), (
         422 if form.errors else 200)

@@ -61,7 +61,8 @@ COORDINATOR_ENDPOINTS = {
     "screening": "volunteers volunteer volunteer_intake volunteer_vog volunteer_training "
                  "volunteer_approve volunteer_reject volunteer_delete",
     "intake": "participants participant_new participant participant_edit participant_invite "
-              "participant_export participant_delete participant_withdraw_consent",
+              "participant_export participant_delete participant_withdraw_consent "
+              "participant_phone_check",
     "places": "neighbourhoods neighbourhood_new neighbourhood_edit neighbourhood_delete "
               "referrals referral_new referral_edit referral_delete referral_move",
     "matchmaking": "matching preview create_run run_detail proposals approve_selected approve "
