@@ -140,22 +140,15 @@ def _account_action(user_id: int, action, done_message: str):
     return _back_to(user)
 
 
-@bp.post("/users/<int:user_id>/disable")
+@bp.post("/users/<int:user_id>/disable", endpoint="user_disable", defaults={"active": False})
+@bp.post("/users/<int:user_id>/enable", endpoint="user_enable", defaults={"active": True})
 @roles_required("admin")
-def user_disable(user_id: int):
-    """Disable an account and end all its sessions."""
+def user_set_active(user_id: int, active: bool):
+    """Enable an account, or disable it and end all its sessions."""
+    done = (gettext("The account is enabled.") if active
+            else gettext("The account is disabled. Sessions ended: %(count)d."))
     return _account_action(
-        user_id, lambda user: services.set_account_active(user, False, current_user),
-        gettext("The account is disabled. Sessions ended: %(count)d."))
-
-
-@bp.post("/users/<int:user_id>/enable")
-@roles_required("admin")
-def user_enable(user_id: int):
-    """Enable a disabled account."""
-    return _account_action(
-        user_id, lambda user: services.set_account_active(user, True, current_user),
-        gettext("The account is enabled."))
+        user_id, lambda user: services.set_account_active(user, active, current_user), done)
 
 
 @bp.post("/users/<int:user_id>/logout")
