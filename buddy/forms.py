@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -372,3 +373,8 @@ class ListFilterForm(FlaskForm):
     def valid_fields(self) -> set[str]:
         """Return the names of the fields without errors (invalid filters are left out)."""
         return {name for name, field in self._fields.items() if not field.errors}
+
+
+def render_form(template: str, form: FlaskForm, **context):
+    """Render the page of ``form``: status 422 once it was sent (and so did not pass), else 200."""
+    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..access import own_org_or_404, roles_required
 from ..errors import ActionRefused
 from ..extensions import db
+from ..forms import render_form
 from ..models import LocalReferral, Neighbourhood
 from . import services
 from .forms import NeighbourhoodForm, ReferralForm
@@ -28,10 +29,16 @@ def neighbourhoods():
     return render_template("places/neighbourhoods.html", rows=rows)
 
 
-def _neighbourhood_form_page(hood: Neighbourhood | None):
-    """Show and save the neighbourhood form (new when ``hood`` is None)."""
+@bp.route("/neighbourhoods/new", methods=["GET", "POST"], endpoint="neighbourhood_new",
+          defaults={"hood_id": None})
+@bp.route("/neighbourhoods/<int:hood_id>/edit", methods=["GET", "POST"],
+          endpoint="neighbourhood_edit")
+@roles_required("coordinator")
+def neighbourhood_form(hood_id: int | None):
+    """Add a neighbourhood, or change one's name, centre or priority."""
+    hood = _get_own(Neighbourhood, hood_id) if hood_id else None
     form = NeighbourhoodForm(obj=hood, organisation_id=current_user.organisation_id,
-                             exclude_id=hood.id if hood else None)
+                             exclude_id=hood_id)
     if form.validate_on_submit():
         try:
             services.save_neighbourhood(current_user.organisation_id, form.name.data,
@@ -42,22 +49,7 @@ def _neighbourhood_form_page(hood: Neighbourhood | None):
         else:
             flash(gettext("The neighbourhood is saved."), "success")
             return redirect(url_for("places.neighbourhoods"))
-    return render_template("places/neighbourhood_form.html", form=form,
-                           hood=hood), 422 if form.is_submitted() else 200
-
-
-@bp.route("/neighbourhoods/new", methods=["GET", "POST"])
-@roles_required("coordinator")
-def neighbourhood_new():
-    """Add a neighbourhood."""
-    return _neighbourhood_form_page(None)
-
-
-@bp.route("/neighbourhoods/<int:hood_id>/edit", methods=["GET", "POST"])
-@roles_required("coordinator")
-def neighbourhood_edit(hood_id: int):
-    """Change a neighbourhood's name, centre or priority."""
-    return _neighbourhood_form_page(_get_own(Neighbourhood, hood_id))
+    return render_form("places/neighbourhood_form.html", form, hood=hood)
 
 
 @bp.post("/neighbourhoods/<int:hood_id>/delete")
@@ -85,30 +77,21 @@ def referrals():
                            referrals=services.referrals_of(current_user.organisation_id))
 
 
-def _referral_form_page(referral: LocalReferral | None):
-    """Show and save the referral form (new when ``referral`` is None)."""
+@bp.route("/referrals/new", methods=["GET", "POST"], endpoint="referral_new",
+          defaults={"referral_id": None})
+@bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"],
+          endpoint="referral_edit")
+@roles_required("coordinator")
+def referral_form(referral_id: int | None):
+    """Add a local referral at the end of the list, or change one."""
+    referral = _get_own(LocalReferral, referral_id) if referral_id else None
     form = ReferralForm(obj=referral)
     if form.validate_on_submit():
         services.save_referral(current_user.organisation_id, form.name.data, form.purpose.data,
                                form.contact.data, referral)
         flash(gettext("The referral is saved."), "success")
         return redirect(url_for("places.referrals"))
-    return render_template("places/referral_form.html", form=form,
-                           referral=referral), 422 if form.is_submitted() else 200
-
-
-@bp.route("/referrals/new", methods=["GET", "POST"])
-@roles_required("coordinator")
-def referral_new():
-    """Add a local referral at the end of the list."""
-    return _referral_form_page(None)
-
-
-@bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"])
-@roles_required("coordinator")
-def referral_edit(referral_id: int):
-    """Change a local referral."""
-    return _referral_form_page(_get_own(LocalReferral, referral_id))
+    return render_form("places/referral_form.html", form, referral=referral)
 
 
 @bp.post("/referrals/<int:referral_id>/delete")
