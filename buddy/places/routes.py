@@ -29,16 +29,10 @@ def neighbourhoods():
     return render_template("places/neighbourhoods.html", rows=rows)
 
 
-@bp.route("/neighbourhoods/new", methods=["GET", "POST"], endpoint="neighbourhood_new",
-          defaults={"hood_id": None})
-@bp.route("/neighbourhoods/<int:hood_id>/edit", methods=["GET", "POST"],
-          endpoint="neighbourhood_edit")
-@roles_required("coordinator")
-def neighbourhood_form(hood_id: int | None):
-    """Add a neighbourhood, or change one's name, centre or priority."""
-    hood = _get_own(Neighbourhood, hood_id) if hood_id else None
+def _neighbourhood_form_page(hood: Neighbourhood | None):
+    """Show and save the neighbourhood form (new when ``hood`` is None)."""
     form = NeighbourhoodForm(obj=hood, organisation_id=current_user.organisation_id,
-                             exclude_id=hood_id)
+                             exclude_id=hood.id if hood else None)
     if form.validate_on_submit():
         try:
             services.save_neighbourhood(current_user.organisation_id, form.name.data,
@@ -50,6 +44,20 @@ def neighbourhood_form(hood_id: int | None):
             flash(gettext("The neighbourhood is saved."), "success")
             return redirect(url_for("places.neighbourhoods"))
     return render_form("places/neighbourhood_form.html", form, hood=hood)
+
+
+@bp.route("/neighbourhoods/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def neighbourhood_new():
+    """Add a neighbourhood."""
+    return _neighbourhood_form_page(None)
+
+
+@bp.route("/neighbourhoods/<int:hood_id>/edit", methods=["GET", "POST"])
+@roles_required("coordinator")
+def neighbourhood_edit(hood_id: int):
+    """Change a neighbourhood's name, centre or priority."""
+    return _neighbourhood_form_page(_get_own(Neighbourhood, hood_id))
 
 
 @bp.post("/neighbourhoods/<int:hood_id>/delete")
@@ -77,14 +85,8 @@ def referrals():
                            referrals=services.referrals_of(current_user.organisation_id))
 
 
-@bp.route("/referrals/new", methods=["GET", "POST"], endpoint="referral_new",
-          defaults={"referral_id": None})
-@bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"],
-          endpoint="referral_edit")
-@roles_required("coordinator")
-def referral_form(referral_id: int | None):
-    """Add a local referral at the end of the list, or change one."""
-    referral = _get_own(LocalReferral, referral_id) if referral_id else None
+def _referral_form_page(referral: LocalReferral | None):
+    """Show and save the referral form (new when ``referral`` is None)."""
     form = ReferralForm(obj=referral)
     if form.validate_on_submit():
         services.save_referral(current_user.organisation_id, form.name.data, form.purpose.data,
@@ -92,6 +94,20 @@ def referral_form(referral_id: int | None):
         flash(gettext("The referral is saved."), "success")
         return redirect(url_for("places.referrals"))
     return render_form("places/referral_form.html", form, referral=referral)
+
+
+@bp.route("/referrals/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def referral_new():
+    """Add a local referral at the end of the list."""
+    return _referral_form_page(None)
+
+
+@bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"])
+@roles_required("coordinator")
+def referral_edit(referral_id: int):
+    """Change a local referral."""
+    return _referral_form_page(_get_own(LocalReferral, referral_id))
 
 
 @bp.post("/referrals/<int:referral_id>/delete")
