@@ -10,11 +10,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -32,11 +34,12 @@ from wtforms.validators import (
 )
 
 from . import clock
-from .auth.services import normalise_email, normalise_phone
+from .auth.services import PASSWORD_MAX, normalise_email, normalise_phone
 from .i18n import NATIVE_NAMES, language_name
 from .vocab import DAYS, PARTS, slot_index, slot_keys
 
 TOO_LONG = _l("This is too long.")
+PASSWORD_MISSING = _l("Please fill in your password.")
 EARLIEST_DATE = date(2000, 1, 1)
 
 
@@ -118,6 +121,17 @@ class SlotsField(MultiCheckboxField):
 
     def set_mask(self, mask: int) -> None:
         self.data = [f"{d}-{p}" for d, p in slot_keys(mask)]
+
+
+def required_text(missing, max_length: int) -> list:
+    """Validators of a text that must be filled in (``missing`` if not) and fit ``max_length``."""
+    return [DataRequired(missing), Length(max=max_length, message=TOO_LONG)]
+
+
+def current_password(label, missing=PASSWORD_MISSING) -> PasswordField:
+    """The field where a person types the password they have now, to prove it is them."""
+    return PasswordField(label, validators=required_text(missing, PASSWORD_MAX),
+                         render_kw={"autocomplete": "current-password"})
 
 
 def name_length(max_length: int = 100) -> Length:
@@ -359,3 +373,8 @@ class ListFilterForm(FlaskForm):
     def valid_fields(self) -> set[str]:
         """Return the names of the fields without errors (invalid filters are left out)."""
         return {name for name, field in self._fields.items() if not field.errors}
+
+
+def render_form(template: str, form: FlaskForm, **context):
+    """Render the page of ``form``: status 422 once it was sent (and so did not pass), else 200."""
+    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200

@@ -1,5 +1,7 @@
 """Administration: organisations, coordinators, accounts and the audit trail (admins only)."""
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -144,18 +146,20 @@ def _account_action(user_id: int, action, done_message: str):
 @roles_required("admin")
 def user_disable(user_id: int):
     """Disable an account and end all its sessions."""
-    return _account_action(
-        user_id, lambda user: services.set_account_active(user, False, current_user),
-        gettext("The account is disabled. Sessions ended: %(count)d."))
+    return _account_action(user_id, partial(_set_active, active=False),
+                           gettext("The account is disabled. Sessions ended: %(count)d."))
 
 
 @bp.post("/users/<int:user_id>/enable")
 @roles_required("admin")
 def user_enable(user_id: int):
     """Enable a disabled account."""
-    return _account_action(
-        user_id, lambda user: services.set_account_active(user, True, current_user),
-        gettext("The account is enabled."))
+    return _account_action(user_id, partial(_set_active, active=True),
+                           gettext("The account is enabled."))
+
+
+def _set_active(user: User, active: bool) -> int:
+    return services.set_account_active(user, active, current_user)
 
 
 @bp.post("/users/<int:user_id>/logout")

@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import EqualTo, ValidationError
 
+from ..forms import current_password, required_text
 from .services import PASSWORD_MAX, PASSWORD_MIN, is_common_password
 
 
@@ -22,23 +23,16 @@ def strong_password(form, field) -> None:
 class LoginForm(FlaskForm):
     identifier = StringField(
         _l("E-mail address or phone number"),
-        validators=[DataRequired(_l("Please fill in your e-mail address or phone number.")),
-                    Length(max=254, message=_l("This is too long."))],
+        validators=required_text(_l("Please fill in your e-mail address or phone number."), 254),
         render_kw={"autocomplete": "username", "dir": "ltr"},
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(_l("Please fill in your password.")),
-                    Length(max=PASSWORD_MAX, message=_l("This is too long."))],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = current_password(_l("Password"))
 
 
 class TotpForm(FlaskForm):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
-        validators=[DataRequired(_l("Please fill in the code.")),
-                    Length(max=20, message=_l("This is too long."))],
+        validators=required_text(_l("Please fill in the code."), 20),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "dir": "ltr"},
     )
 
@@ -55,17 +49,14 @@ class NewPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField(_l("Current password"),
-                            validators=[DataRequired(_l("Please fill in your current password.")),
-                                        Length(max=PASSWORD_MAX)],
-                            render_kw={"autocomplete": "current-password"})
+    current = current_password(_l("Current password"),
+                               _l("Please fill in your current password."))
 
 
 class ResetRequestForm(FlaskForm):
     email = StringField(
         _l("E-mail address"),
-        validators=[DataRequired(_l("Please fill in your e-mail address.")),
-                    Length(max=254, message=_l("This is too long."))],
+        validators=required_text(_l("Please fill in your e-mail address."), 254),
         render_kw={"autocomplete": "email", "dir": "ltr", "type": "email"},
     )
 

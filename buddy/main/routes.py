@@ -9,11 +9,15 @@ from ..models import Organisation
 bp = Blueprint("main", __name__, template_folder="templates")
 
 
+def _organisations() -> list[Organisation]:
+    """Return every organisation people can sign up with, by name."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
 @bp.get("/")
 def home():
     """Explain the platform and lead each audience to its start."""
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    return render_template("main/home.html", organisations=organisations)
+    return render_template("main/home.html", organisations=_organisations())
 
 
 @bp.get("/privacy")
@@ -25,8 +29,7 @@ def privacy():
 @bp.get("/organisations")
 def organisations():
     """List the organisations people can sign up with."""
-    rows = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    return render_template("main/organisations.html", organisations=rows)
+    return render_template("main/organisations.html", organisations=_organisations())
 
 
 @bp.get("/healthz")

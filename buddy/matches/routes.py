@@ -8,6 +8,7 @@ from .. import clock
 from ..access import roles_required
 from ..extensions import db
 from ..lifecycle import services as lifecycle
+from ..lifecycle.pages import attempt
 from ..models import ParticipantProfile, VolunteerProfile
 from . import services
 from .forms import FirstMeetingForm, MeetingForm
@@ -55,14 +56,8 @@ def first_meeting(match_id: int):
     form.earliest = clock.local_date(match.approved_at) if match.approved_at else None
     if not form.validate_on_submit():
         return _render(match, first_form=form, status=422)
-    try:
-        services.ensure_volunteer(match, current_user)
-        lifecycle.activate(match, current_user, form.met_on.data)
-    except lifecycle.MatchActionError as error:
-        db.session.rollback()
-        flash(lifecycle.action_message(error.code), "error")
-        return redirect(url_for("matches.detail", match_id=match_id))
-    flash(gettext("Thank you! The match has started. Enjoy your meetings."), "success")
+    if attempt(services.confirm_first_meeting, match, current_user, form.met_on.data):
+        flash(gettext("Thank you! The match has started. Enjoy your meetings."), "success")
     return redirect(url_for("matches.detail", match_id=match_id))
 
 
@@ -75,12 +70,8 @@ def log_meeting(match_id: int):
     form.earliest = clock.local_date(match.activated_at) if match.activated_at else None
     if not form.validate_on_submit():
         return _render(match, meeting_form=form, status=422)
-    try:
-        services.log_meeting(match, current_user, form.met_on.data, form.minutes.data,
-                             form.activity.data)
-    except lifecycle.MatchActionError as error:
-        db.session.rollback()
-        flash(lifecycle.action_message(error.code), "error")
+    if not attempt(services.log_meeting, match, current_user, form.met_on.data,
+                   form.minutes.data, form.activity.data):
         return redirect(url_for("matches.detail", match_id=match_id))
     flash(gettext("The meeting is saved."), "success")
     return redirect(url_for("matches.detail", match_id=match_id) + "#meetings")

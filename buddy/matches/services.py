@@ -6,6 +6,7 @@ from datetime import date
 
 from .. import clock
 from ..extensions import db
+from ..lifecycle import services as lifecycle
 from ..lifecycle.services import MatchActionError
 from ..models import Match, MeetingLog, ParticipantProfile, User, VolunteerProfile
 
@@ -18,6 +19,12 @@ def ensure_volunteer(match: Match, actor: User) -> VolunteerProfile:
     if volunteer is None or volunteer.user_id != actor.id:
         raise MatchActionError("not_your_match")
     return volunteer
+
+
+def confirm_first_meeting(match: Match, actor: User, met_on: date) -> None:
+    """The match's volunteer confirms the first meeting: the match becomes active."""
+    ensure_volunteer(match, actor)
+    lifecycle.activate(match, actor, met_on)
 
 
 def log_meeting(match: Match, actor: User, met_on: date, minutes: int, activity: str

@@ -210,33 +210,33 @@ def engine_waiting_days(participant: ParticipantProfile, on: date) -> int:
     return max(days, int(WAITING_DAYS_FOR_FULL_SCORE)) if participant.rematch_priority else days
 
 
+def _shared_row_fields(profile: ParticipantProfile | VolunteerProfile) -> dict:
+    """The engine fields both sides have, from the profile columns they share."""
+    hood = profile.neighbourhood
+    return dict(
+        id=profile.id, organisation_id=profile.organisation_id, slots=profile.availability,
+        lat=hood.lat, lon=hood.lon, neighbourhood_id=hood.id, interests=profile.interests,
+        languages=frozenset(profile.languages or ()), gender=profile.gender,
+        radius_km=profile.radius_km, in_person=profile.in_person, online=profile.online,
+    )
+
+
 def participant_row(participant: ParticipantProfile, on: date) -> ParticipantRow:
     """Return the engine row of a participant (neighbourhood loaded)."""
-    hood = participant.neighbourhood
     return ParticipantRow(
-        id=participant.id, organisation_id=participant.organisation_id,
-        slots=participant.availability, lat=hood.lat, lon=hood.lon, neighbourhood_id=hood.id,
-        priority_area=hood.priority_area, interests=participant.interests,
-        goals=participant.goals, primary_goal=participant.primary_goal,
-        languages=frozenset(participant.languages or ()), level=participant.dutch_level,
-        waiting_days=engine_waiting_days(participant, on), gender=participant.gender,
-        gender_pref=participant.gender_pref, radius_km=participant.radius_km,
-        in_person=participant.in_person, online=participant.online,
+        **_shared_row_fields(participant),
+        priority_area=participant.neighbourhood.priority_area, goals=participant.goals,
+        primary_goal=participant.primary_goal, level=participant.dutch_level,
+        waiting_days=engine_waiting_days(participant, on), gender_pref=participant.gender_pref,
         employer=participant.employer_partner_id,
     )
 
 
 def volunteer_row(volunteer: VolunteerProfile, free: int) -> VolunteerRow:
-    """Return the engine row of a volunteer with their free capacity."""
-    hood = volunteer.neighbourhood
-    return VolunteerRow(
-        id=volunteer.id, organisation_id=volunteer.organisation_id,
-        slots=volunteer.availability, lat=hood.lat, lon=hood.lon, neighbourhood_id=hood.id,
-        interests=volunteer.interests, support=volunteer.support,
-        languages=frozenset(volunteer.languages or ()), gender=volunteer.gender,
-        radius_km=volunteer.radius_km, in_person=volunteer.in_person, online=volunteer.online,
-        capacity=free, employer=volunteer.partner_id, colleagues=volunteer.colleague_pref,
-    )
+    """Return the engine row of a volunteer with their free capacity (neighbourhood loaded)."""
+    return VolunteerRow(**_shared_row_fields(volunteer), support=volunteer.support,
+                        capacity=free, employer=volunteer.partner_id,
+                        colleagues=volunteer.colleague_pref)
 
 
 def run_engine(pool: Pool, params: MatchingParams):

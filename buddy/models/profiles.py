@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .. import clock
 from ..vocab import (
@@ -41,8 +41,17 @@ def _profile_checks():
 
 
 class ProfileMixin:
-    """Facts both sides share: name, where, when, what they like, which languages."""
+    """Facts both sides share: whose profile in which organisation, name, where, when, what
+    they like, which languages."""
 
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    neighbourhood_id: Mapped[int] = mapped_column(
+        ForeignKey("neighbourhoods.id", ondelete="RESTRICT"), index=True
+    )
     first_name: Mapped[str] = mapped_column(String(100))
     gender: Mapped[str | None] = mapped_column(String(1))
     availability: Mapped[int] = mapped_column(Integer, default=0)  # 21-bit weekly slot mask
@@ -55,6 +64,18 @@ class ProfileMixin:
     share_phone: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+    @declared_attr
+    def user(cls):
+        return relationship("User", foreign_keys=[cls.user_id])
+
+    @declared_attr
+    def organisation(cls):
+        return relationship("Organisation")
+
+    @declared_attr
+    def neighbourhood(cls):
+        return relationship("Neighbourhood")
 
     @property
     def availability_slots(self) -> list[tuple[str, str]]:
@@ -80,14 +101,6 @@ class VolunteerProfile(ProfileMixin, Base):
                         name="placement_hours_range"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
-    neighbourhood_id: Mapped[int] = mapped_column(
-        ForeignKey("neighbourhoods.id", ondelete="RESTRICT"), index=True
-    )
     age_band: Mapped[str] = mapped_column(String(10))
     language_levels: Mapped[dict] = mapped_column(default=dict)  # code -> basic|good|native
     support: Mapped[int] = mapped_column(Integer, default=0)  # bitmask over vocab.GOALS
@@ -127,9 +140,6 @@ class VolunteerProfile(ProfileMixin, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
 
-    user = relationship("User", foreign_keys=[user_id])
-    organisation = relationship("Organisation")
-    neighbourhood = relationship("Neighbourhood")
     partner = relationship("Partner")
 
     @property
@@ -154,14 +164,6 @@ class ParticipantProfile(ProfileMixin, Base):
         enum_check("status", PARTICIPANT_STATES),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
-    neighbourhood_id: Mapped[int] = mapped_column(
-        ForeignKey("neighbourhoods.id", ondelete="RESTRICT"), index=True
-    )
     dutch_level: Mapped[str] = mapped_column(String(3), default="A0")
     target_level: Mapped[str | None] = mapped_column(String(3))
     route: Mapped[str] = mapped_column(String(20), default="unknown")
@@ -182,9 +184,6 @@ class ParticipantProfile(ProfileMixin, Base):
         ForeignKey("partners.id", ondelete="SET NULL"), index=True
     )
 
-    user = relationship("User", foreign_keys=[user_id])
-    organisation = relationship("Organisation")
-    neighbourhood = relationship("Neighbourhood")
     employer_partner = relationship("Partner")
 
     @property

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..access import own_org_or_404, roles_required
 from ..errors import ActionRefused
 from ..extensions import db
+from ..forms import render_form
 from ..models import LocalReferral, Neighbourhood
 from . import services
 from .forms import NeighbourhoodForm, ReferralForm
@@ -42,8 +43,7 @@ def _neighbourhood_form_page(hood: Neighbourhood | None):
         else:
             flash(gettext("The neighbourhood is saved."), "success")
             return redirect(url_for("places.neighbourhoods"))
-    return render_template("places/neighbourhood_form.html", form=form,
-                           hood=hood), 422 if form.is_submitted() else 200
+    return render_form("places/neighbourhood_form.html", form, hood=hood)
 
 
 @bp.route("/neighbourhoods/new", methods=["GET", "POST"])
@@ -93,8 +93,7 @@ def _referral_form_page(referral: LocalReferral | None):
                                form.contact.data, referral)
         flash(gettext("The referral is saved."), "success")
         return redirect(url_for("places.referrals"))
-    return render_template("places/referral_form.html", form=form,
-                           referral=referral), 422 if form.is_submitted() else 200
+    return render_form("places/referral_form.html", form, referral=referral)
 
 
 @bp.route("/referrals/new", methods=["GET", "POST"])

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, SelectField
+from wtforms.validators import DataRequired
 
-from ..auth.services import PASSWORD_MAX
+from ..forms import current_password
 from ..vocab import CONSENT_PURPOSES
 
 
@@ -21,12 +21,7 @@ class DeleteAccountForm(FlaskForm):
 class DeleteAccountWithPasswordForm(DeleteAccountForm):
     """Volunteers also type their password, so nobody else can delete their account."""
 
-    password = PasswordField(
-        _l("Your password"),
-        validators=[DataRequired(_l("Please fill in your password.")),
-                    Length(max=PASSWORD_MAX, message=_l("This is too long."))],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = current_password(_l("Your password"))
 
 
 def delete_form_for(user) -> DeleteAccountForm:

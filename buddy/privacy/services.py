@@ -314,18 +314,18 @@ def _matches_data(volunteer: VolunteerProfile | None,
 
 
 def _meetings_data(user: User) -> list[dict]:
-    logs = db.session.scalars(select(MeetingLog).where(MeetingLog.created_by_id == user.id)
-                              .order_by(MeetingLog.met_on, MeetingLog.id)).all()
-    return [{"match_id": log.match_id, "met_on": log.met_on, "minutes": log.minutes,
-             "activity": log.activity, "created_at": log.created_at} for log in logs]
+    return _meeting_rows(select(MeetingLog).where(MeetingLog.created_by_id == user.id))
 
 
 def _match_meetings_data(participant: ParticipantProfile) -> list[dict]:
     """The meetings the buddy wrote down in the participant's own matches."""
-    logs = db.session.scalars(
-        select(MeetingLog).join(Match, Match.id == MeetingLog.match_id)
-        .where(Match.participant_id == participant.id)
-        .order_by(MeetingLog.met_on, MeetingLog.id)).all()
+    return _meeting_rows(select(MeetingLog).join(Match, Match.id == MeetingLog.match_id)
+                         .where(Match.participant_id == participant.id))
+
+
+def _meeting_rows(query) -> list[dict]:
+    """The meeting logs that ``query`` selects, oldest first, as export rows."""
+    logs = db.session.scalars(query.order_by(MeetingLog.met_on, MeetingLog.id)).all()
     return [{"match_id": log.match_id, "met_on": log.met_on, "minutes": log.minutes,
              "activity": log.activity, "created_at": log.created_at} for log in logs]
 

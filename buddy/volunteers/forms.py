@@ -32,6 +32,7 @@ from ..forms import (
     SmallIntegerField,
     name_length,
     person_name,
+    required_text,
 )
 from ..i18n import language_name
 from ..vocab import (
@@ -76,7 +77,11 @@ def add_months(day: date, months: int) -> date:
 
 
 class AboutFields:
-    """Step b: who you are, which languages you speak, where and how you meet."""
+    """Step b: who you are, which languages you speak, where and how you meet.
+
+    A form with these fields takes the organisation's ``neighbourhoods`` and checks the
+    language rows when it validates.
+    """
 
     language_row_numbers = range(1, LANGUAGE_ROWS + 1)
     first_name = CleanStringField(
@@ -122,6 +127,14 @@ class AboutFields:
         validators=[at_least_one(_l("Please choose at least one way to meet."))],
         default=["in_person"],
     )
+
+    def __init__(self, *args, neighbourhoods=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepare_about(neighbourhoods)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self.check_language_rows() and valid
 
     def prepare_about(self, neighbourhoods) -> None:
         """Fill the choices that depend on the organisation and the reader's language."""
@@ -283,8 +296,7 @@ class AccountForm(FlaskForm):
 
     email = CleanStringField(
         _l("E-mail address"),
-        validators=[DataRequired(_l("Please fill in your e-mail address.")),
-                    Length(max=254, message=_l("This is too long.")),
+        validators=[*required_text(_l("Please fill in your e-mail address."), 254),
                     Email(_l("Please fill in a valid e-mail address, like name@example.org."))],
         render_kw={"autocomplete": "email", "dir": "ltr", "type": "email",
                    "inputmode": "email", "spellcheck": "false"},
@@ -314,13 +326,7 @@ class AccountForm(FlaskForm):
 
 
 class AboutForm(AboutFields, FlaskForm):
-    def __init__(self, *args, neighbourhoods=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.prepare_about(neighbourhoods)
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        return self.check_language_rows() and valid
+    pass
 
 
 class AvailabilityForm(TimesFields, FlaskForm):
@@ -367,14 +373,6 @@ class AgreementsForm(SharingFields, MotivationFields, FlaskForm):
 class ProfileForm(AboutFields, TimesFields, InterestsFields, MotivationFields, SharingFields,
                   FlaskForm):
     """The volunteer's own profile: the same questions as sign-up steps b to d, plus why."""
-
-    def __init__(self, *args, neighbourhoods=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.prepare_about(neighbourhoods)
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        return self.check_language_rows() and valid
 
     def profile_values(self) -> dict:
         return {**self.about_values(), **self.times_values(), **self.interests_values(),
