@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -378,3 +378,10 @@ class ListFilterForm(FlaskForm):
 def render_form(template: str, form: FlaskForm, **context):
     """Render the page of ``form``: status 422 once it was sent (and so did not pass), else 200."""
     return render_template(template, form=form, **context), 422 if form.is_submitted() else 200
+
+
+def bind_list_filter(form_class, neighbourhoods) -> tuple:
+    """Bind a list page's filter form to the query string; return it and whether it is valid
+    (a list with a bad filter still shows, answered with 422)."""
+    form = form_class(formdata=request.args, neighbourhoods=neighbourhoods)
+    return form, form.validate()

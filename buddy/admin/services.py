@@ -17,6 +17,7 @@ from ..auth.services import (
     find_login,
     hash_password,
     is_common_password,
+    new_login,
     normalise_email,
     revoke_all_sessions,
 )
@@ -64,13 +65,10 @@ def email_taken(email: str) -> bool:
 def create_coordinator(organisation: Organisation, email: str, password: str | None,
                        locale: str = DEFAULT_LOCALE) -> User:
     """Create a coordinator of ``organisation`` (without a password: invite them)."""
-    email = normalise_email(email)
-    if email_taken(email):
+    user = new_login("coordinator", normalise_email(email), organisation.id, locale=locale,
+                     password_hash=hash_password(password) if password else None)
+    if user is None:
         raise ValueError("This e-mail address is already in use.")
-    user = User(role="coordinator", email=email, organisation_id=organisation.id, locale=locale,
-                password_hash=hash_password(password) if password else None)
-    db.session.add(user)
-    db.session.flush()
     audit.record("coordinator.created", user, organisation_id=organisation.id)
     return user
 

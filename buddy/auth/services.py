@@ -340,3 +340,14 @@ def home_for(user: User) -> str:
         "participant": url_for("participants.dashboard"),
         "partner": url_for("partners.own_page"),
     }[user.role]
+
+
+def new_login(role: str, email: str, organisation_id: int | None, **fields) -> User | None:
+    """Create an account for ``email`` (no password unless given: it is invited later);
+    return None, creating nothing, if another account already uses the address."""
+    if db.session.scalar(select(User.id).where(User.email == email).limit(1)) is not None:
+        return None
+    user = User(role=role, email=email, organisation_id=organisation_id, **fields)
+    db.session.add(user)
+    db.session.flush()
+    return user

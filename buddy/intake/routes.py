@@ -10,6 +10,7 @@ from .. import clock
 from ..access import own_org_or_404, roles_required
 from ..errors import ActionRefused
 from ..extensions import db, limiter
+from ..forms import bind_list_filter
 from ..models import Organisation, ParticipantProfile
 from ..notifications import absolute_url
 from ..partners import services as partners
@@ -50,9 +51,7 @@ def _export_key() -> str:
 def participants():
     """List the organisation's participants with filters, longest waiting first."""
     organisation = _organisation()
-    form = ParticipantFilterForm(formdata=request.args,
-                                 neighbourhoods=neighbourhoods_of(organisation.id))
-    valid = form.validate()
+    form, valid = bind_list_filter(ParticipantFilterForm, neighbourhoods_of(organisation.id))
     now = clock.now()
     page = services.participant_page(organisation, form.filters(), form.page_number(), now)
     waiting = {p.id: services.waiting_days(p, now) for p in page.items}

@@ -101,25 +101,30 @@ def partner_delete(partner_id: int):
 @roles_required("coordinator")
 def partner_link(partner_id: int):
     """Make a new sign-up link; the old link and posters stop working."""
-    partner = _own_partner(partner_id)
-    form = LinkForm()
-    if not form.validate_on_submit():
-        return _render_partner(partner, 422, link_form=form)
-    services.renew_link(partner, form.expires_on.data)
-    flash(gettext("The partner has a new link. Print a new poster."), "success")
-    return redirect(url_for("partners.partner", partner_id=partner.id))
+    return _partner_form_post(
+        partner_id, LinkForm, "link_form",
+        lambda partner, form: services.renew_link(partner, form.expires_on.data),
+        gettext("The partner has a new link. Print a new poster."))
 
 
 @bp.post("/coordinator/partners/<int:partner_id>/pledges")
 @roles_required("coordinator")
 def partner_pledge(partner_id: int):
     """Record the partner's pledge for a year."""
+    return _partner_form_post(
+        partner_id, PledgeForm, "pledge_form",
+        lambda partner, form: services.save_pledge(partner, form.year.data, form.guides.data),
+        gettext("The pledge is saved."))
+
+
+def _partner_form_post(partner_id: int, form_class, form_name: str, action, done: str):
+    """Validate a form on the partner's page, run ``action``; on bad input show the page."""
     partner = _own_partner(partner_id)
-    form = PledgeForm()
+    form = form_class()
     if not form.validate_on_submit():
-        return _render_partner(partner, 422, pledge_form=form)
-    services.save_pledge(partner, form.year.data, form.guides.data)
-    flash(gettext("The pledge is saved."), "success")
+        return _render_partner(partner, 422, **{form_name: form})
+    action(partner, form)
+    flash(done, "success")
     return redirect(url_for("partners.partner", partner_id=partner.id))
 
 

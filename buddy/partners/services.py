@@ -21,6 +21,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import case, distinct, extract, func, select
 
 from .. import audit, clock, labels
+from ..auth.services import new_login
 from ..errors import ActionRefused
 from ..extensions import db
 from ..i18n import DEFAULT_LOCALE
@@ -185,14 +186,11 @@ def create_contact_user(partner: Partner) -> User:
     user = contact_user(partner)
     if user is not None:
         return user
-    taken = db.session.scalar(select(User).where(User.email == partner.contact_email))
-    if taken is not None:
+    user = new_login("partner", partner.contact_email, partner.organisation_id,
+                     partner_id=partner.id)
+    if user is None:
         raise ActionRefused(gettext(
             "This e-mail address already has a login. Give the partner another address."))
-    user = User(role="partner", organisation_id=partner.organisation_id, partner_id=partner.id,
-                email=partner.contact_email)
-    db.session.add(user)
-    db.session.flush()
     audit.record("partner.contact_created", partner, user_id=user.id)
     return user
 

@@ -1,6 +1,6 @@
 """Screening volunteers: the list, one volunteer's page and the screening steps."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,7 +9,7 @@ from .. import clock
 from ..access import own_org_or_404, roles_required
 from ..errors import ActionRefused
 from ..extensions import db
-from ..forms import RejectForm
+from ..forms import RejectForm, bind_list_filter
 from ..intake.forms import ConfirmDeleteForm
 from ..models import Organisation, VolunteerProfile
 from ..places.services import neighbourhoods_of
@@ -40,9 +40,7 @@ def reject_form(**kwargs) -> RejectForm:
 def volunteers():
     """List the organisation's volunteers with filters, oldest sign-up first."""
     organisation = _organisation()
-    form = VolunteerFilterForm(formdata=request.args,
-                               neighbourhoods=neighbourhoods_of(organisation.id))
-    valid = form.validate()
+    form, valid = bind_list_filter(VolunteerFilterForm, neighbourhoods_of(organisation.id))
     page = services.volunteer_page(organisation, form.filters(), form.page_number(),
                                    clock.today())
     return render_template("screening/volunteers.html", form=form, page=page,
