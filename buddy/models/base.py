@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, MetaData, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, MetaData, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ..extensions import secret_box
 
@@ -59,3 +59,13 @@ def enum_check(column: str, values, name: str | None = None) -> CheckConstraint:
     """Return a CHECK constraint limiting ``column`` to ``values`` (portable across backends)."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({quoted})", name=name or f"{column}_valid")
+
+
+class OrganisationOwned:
+    """A row of one organisation: its id and the organisation, deleted with it (and scoped
+    to it on every page: see ``buddy.access``)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )

@@ -24,20 +24,16 @@ from ..vocab import (
     OPEN_MATCH_STATES,
     PAIR_RULE_KINDS,
 )
-from .base import Base, enum_check
+from .base import Base, OrganisationOwned, enum_check
 
 _OPEN = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_MATCH_STATES) + ")"
 
 
-class MatchingRun(Base):
+class MatchingRun(OrganisationOwned, Base):
     """One saved matching run: its parameters, counts and result."""
 
     __tablename__ = "matching_runs"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     parameters: Mapped[dict] = mapped_column(default=dict)  # weights, min_score, scope
@@ -48,7 +44,7 @@ class MatchingRun(Base):
     duration_ms: Mapped[int] = mapped_column(default=0)
 
 
-class Match(Base):
+class Match(OrganisationOwned, Base):
     """A pair of one participant and one volunteer, from proposal to end.
 
     Invariants kept by the database: a participant has at most one open match (partial
@@ -88,10 +84,6 @@ class Match(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participant_profiles.id", ondelete="SET NULL"), index=True
     )
@@ -153,7 +145,7 @@ class MatchEvent(Base):
     match: Mapped[Match] = relationship(back_populates="events")
 
 
-class PairRule(Base):
+class PairRule(OrganisationOwned, Base):
     """A coordinator's rule for the next runs: pin a pair, or forbid it."""
 
     __tablename__ = "pair_rules"
@@ -162,10 +154,6 @@ class PairRule(Base):
         UniqueConstraint("participant_id", "volunteer_id", "kind"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participant_profiles.id", ondelete="CASCADE"), index=True
     )

@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..vocab import DEFAULT_CHECKIN_DAYS, DEFAULT_WEIGHTS
-from .base import Base
+from .base import Base, OrganisationOwned
 
 
 class Organisation(Base):
@@ -40,7 +40,7 @@ class Organisation(Base):
         return f"<Organisation {self.slug}>"
 
 
-class Neighbourhood(Base):
+class Neighbourhood(OrganisationOwned, Base):
     __tablename__ = "neighbourhoods"
     __table_args__ = (
         UniqueConstraint("organisation_id", "name"),
@@ -48,10 +48,6 @@ class Neighbourhood(Base):
         CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
     name: Mapped[str] = mapped_column(String(120))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
@@ -60,15 +56,11 @@ class Neighbourhood(Base):
     organisation: Mapped[Organisation] = relationship(back_populates="neighbourhoods")
 
 
-class LocalReferral(Base):
+class LocalReferral(OrganisationOwned, Base):
     """An organisation's own referral: where volunteers can send people for what."""
 
     __tablename__ = "local_referrals"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
     name: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(Text)
     contact: Mapped[str] = mapped_column(String(300))

@@ -8,19 +8,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..vocab import PARTNER_KINDS
-from .base import Base, enum_check
+from .base import Base, OrganisationOwned, enum_check
 
 
-class Partner(Base):
+class Partner(OrganisationOwned, Base):
     """An employer, school, association or other partner that brings in guides."""
 
     __tablename__ = "partners"
     __table_args__ = (enum_check("kind", PARTNER_KINDS), UniqueConstraint("link_token"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
     kind: Mapped[str] = mapped_column(String(12))
     name: Mapped[str] = mapped_column(String(200))
     contact_name: Mapped[str] = mapped_column(String(120))
@@ -41,7 +37,7 @@ class Partner(Base):
         return self.link_expires_on is None or on <= self.link_expires_on
 
 
-class PartnerPledge(Base):
+class PartnerPledge(OrganisationOwned, Base):
     """A partner's commitment: so many new guides in a calendar year."""
 
     __tablename__ = "partner_pledges"
@@ -51,10 +47,6 @@ class PartnerPledge(Base):
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
     partner_id: Mapped[int] = mapped_column(
         ForeignKey("partners.id", ondelete="CASCADE"), index=True
     )
