@@ -41,7 +41,7 @@ from buddy.matching import (  # noqa: E402
     assign,
     build_features,
     candidate_edges,
-    pipeline,  # noqa: E402
+    pipeline,
     run_matching,
     score_matrix,
 )
