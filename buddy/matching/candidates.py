@@ -190,6 +190,8 @@ class _Generator:
             V, members, loc=places.loc_v[members], **{k: c[members] for k, c in packed_v.items()}
         )
         self.p_online = np.flatnonzero(p_ok & P.online)
+        for vs in (self.vi, self.vo):  # the colleague rule only where a volunteer has a choice
+            vs.any_colleagues = bool(np.any(vs.colleagues != 0))
 
     def pairs_per_participant(self) -> np.ndarray:
         """(P,) number of pairs generated (before checks) per participant."""
@@ -203,14 +205,16 @@ class _Generator:
         rows, n = self.c_p[a:b], self.c_n[a:b]
         q = _ranges(self.c_start[a:b], n, np.int32)
         combo = np.repeat(np.arange(a, b, dtype=np.int32), n)
-        k = np.flatnonzero(self._slot_gender_rules(rows, n, self.vi, self.vi_rows, q))
+        keep, x = self._slot_gender_rules(rows, n, self.vi, self.vi_rows, q)
+        k = np.flatnonzero(keep)
         combo, q = combo[k], q[k]
-        in_person = (self.c_p[combo].astype(np.int32), q, self.c_km[combo], True)
+        in_person = (self.c_p[combo].astype(np.int32), q, self.c_km[combo], True, _take(x, k))
         rows = self.p_online[(self.p_online >= lo) & (self.p_online < hi)]
         org = self.P.org[rows]
         n = self.online.count[org]
         q = _ranges(self.online.start[org], n, np.int32)
-        k = np.flatnonzero(self._slot_gender_rules(rows, n, self.vo, self.vo_rows, q))
+        keep, x = self._slot_gender_rules(rows, n, self.vo, self.vo_rows, q)
+        k = np.flatnonzero(keep)
         p_e, q = np.repeat(rows, n)[k], q[k]
         cell = self.places.cell(self.places.loc_p[p_e], self.vo.loc[q])
         c2 = self.places.c2[cell]
@@ -218,12 +222,22 @@ class _Generator:
         in_reach = (
             P.in_person[p_e] & vo.in_person[q] & (c2 <= P.reach_c2[p_e]) & (c2 <= vo.reach_c2[q])
         )
-        online = (p_e.astype(np.int32), q, self.places.km[cell], in_reach)
+        online = (p_e.astype(np.int32), q, self.places.km[cell], in_reach, _take(x, k))
         return [in_person, online]
 
-    def _slot_gender_rules(self, rows, n, vs, v_rows, q) -> np.ndarray:
-        """(E,) bool: shared slot, gender, no pair rule, colleague choice; p = repeat(rows, n)."""
-        keep = (np.repeat(self.P.slots[rows], n) & vs.slots[q]) != 0
+    def _slot_gender_rules(self, rows, n, vs, v_rows, q) -> tuple[np.ndarray, np.ndarray | None]:
+        """(E,) bool: shared slot, gender, no pair rule, colleague choice; p = repeat(rows, n).
+
+        With the packed scorer also (E,) int64: the AND of the packed words, whose slot bits
+        are the shared-slot test and which the scorer reuses (None otherwise).
+        """
+        if self.packed is not None:
+            x = np.repeat(self.packed.p_word[rows], n)
+            x &= vs.word[q]
+            keep = (x & PackedScorer.MASK_SLOTS) != 0
+        else:
+            x = None
+            keep = (np.repeat(self.P.slots[rows], n) & vs.slots[q]) != 0
         pref = self.P.gender_pref[rows]
         if np.any(pref >= 0):
             pref = np.repeat(pref, n)
@@ -233,22 +247,27 @@ class _Generator:
             at = np.flatnonzero(keep & np.repeat(self.has_rule[rows], n))
             p_at = np.repeat(rows, n)[at]
             keep[at] = rules_ok_edges(self.rules, p_at, v_rows[q[at]], len(self.V))
-        at = np.flatnonzero(keep & (vs.colleagues[q] != 0))
-        if len(at):
-            p_at = np.repeat(rows, n)[at]
-            keep[at] = colleague_ok(Operand(self.P, p_at), Operand(vs, q[at]))
-        return keep
+        if vs.any_colleagues:
+            at = np.flatnonzero(keep & (vs.colleagues[q] != 0))
+            if len(at):
+                p_at = np.repeat(rows, n)[at]
+                keep[at] = colleague_ok(Operand(self.P, p_at), Operand(vs, q[at]))
+        return keep, x
 
-    def scored(self, block: int, p_e, q, km, in_reach) -> tuple[np.ndarray, ...]:
+    def scored(self, block: int, p_e, q, km, in_reach, x) -> tuple[np.ndarray, ...]:
         """(p, v, score) of a block's feasible pairs (p grouped, q into the block's order)."""
         vs, v_rows = (self.vi, self.vi_rows) if block == 0 else (self.vo, self.vo_rows)
         rows, counts = runs_of(p_e)
         p, v = Operand(self.P, rows, repeat=counts), Operand(vs, q)
         if self.packed is not None:
-            score = self.packed.score(rows, counts, p, v, km, in_reach)
+            score = self.packed.score(rows, counts, p, v, km, in_reach, x)
         else:
             score = total_score_at(p, v, km, in_reach, self.weights)
         return p_e, v_rows[q], score
+
+
+def _take(a: np.ndarray | None, k: np.ndarray) -> np.ndarray | None:
+    return None if a is None else a[k]
 
 
 # (lo, hi) participant row ranges of about `budget` generated pairs
@@ -395,21 +414,13 @@ def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.
     if len(p_e) == 0:
         return np.zeros(0, np.int64)
     p_local = p_e - p_e.min()
-    n_edges = np.bincount(p_local)
-    is_heavy = n_edges > k  # participants with more than k edges need a cut
-    if is_heavy[n_edges > 0].all():  # every participant: no subset to gather
-        heavy, rows, s = None, p_local, score
-    else:
-        heavy = is_heavy[p_local]
-        rows, s = (np.cumsum(is_heavy) - 1)[p_local[heavy]], score[heavy]
-    level = (bins - 1) - np.minimum((s * bins).astype(np.int32), bins - 1)
-    counts = np.bincount(rows * bins + level, minlength=(rows.max(initial=-1) + 1) * bins)
+    # a participant with at most k edges reaches k (if at all) in its last non-empty bin
+    level = (bins - 1) - np.minimum((score * bins).astype(np.int32), bins - 1)
+    level += p_local * bins
+    counts = np.bincount(level, minlength=(int(p_local.max()) + 1) * bins)
     last_needed = (np.cumsum(counts.reshape(-1, bins), axis=1) < k).sum(axis=1)
-    if heavy is None:
-        return np.flatnonzero(level <= last_needed[rows])
-    keep = np.ones(len(p_e), bool)
-    keep[heavy] = level <= last_needed[rows]
-    return np.flatnonzero(keep)
+    last_needed += np.arange(0, len(last_needed) * bins, bins)
+    return np.flatnonzero(level <= last_needed[p_local])
 
 
 # (K,) int64 ascending positions into the (E,) edges
