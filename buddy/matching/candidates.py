@@ -161,16 +161,18 @@ class _Generator:
         # combos: (participant, volunteer location) within the participant's radius
         p_rows = np.flatnonzero(p_ok & P.in_person)
         count, cells = places.within(places.loc_p[p_rows], P.reach_c2[p_rows])
-        cp = np.repeat(p_rows, count)
-        b = places.cell_b[cells]
+        cp = np.repeat(p_rows.astype(np.int32), count)
         # each combo: the volunteers at b (not online, then online) whose radius reaches too;
-        # a participant who is online takes the online ones in the online block instead
-        rank = np.searchsorted(reaches, places.c2[cells])
+        # a participant who is online takes the online ones in the online block instead.
+        # Both depend on the cell (a, b) only: searched once per cell, gathered per combo.
+        b = places.cell_b
+        rank = np.searchsorted(reaches, places.c2)
         seg_end = np.searchsorted(v_key, np.arange(1, 2 * len(places.org) + 1) * n_rank)
         parts = []
         for f in (0, 1):
             start = np.searchsorted(v_key, (b * 2 + f) * n_rank + rank)
             n = seg_end[b * 2 + f] - start
+            start, n = start[cells], n[cells]
             if f == 1:
                 n[P.online[cp]] = 0
             parts.append((start, n))
@@ -190,6 +192,10 @@ class _Generator:
             V, members, loc=places.loc_v[members], **{k: c[members] for k, c in packed_v.items()}
         )
         self.p_online = np.flatnonzero(p_ok & P.online)
+        # online pairs meet in person too where c2 <= both reaches (-1: not in person)
+        self.p_reach = np.where(P.in_person, P.reach_c2, -1.0)
+        self.vo.reach = np.where(self.vo.in_person, self.vo.reach_c2, -1.0)
+        self.p_row0 = places.offset[places.loc_p] - places.first[places.loc_p]  # cell - loc_v
         for vs in (self.vi, self.vo):  # the colleague rule only where a volunteer has a choice
             vs.any_colleagues = bool(np.any(vs.colleagues != 0))
 
@@ -208,7 +214,7 @@ class _Generator:
         keep, x = self._slot_gender_rules(rows, n, self.vi, self.vi_rows, q)
         k = np.flatnonzero(keep)
         combo, q = combo[k], q[k]
-        in_person = (self.c_p[combo].astype(np.int32), q, self.c_km[combo], True, _take(x, k))
+        in_person = (self.c_p[combo], q, self.c_km[combo], True, _take(x, k))
         rows = self.p_online[(self.p_online >= lo) & (self.p_online < hi)]
         org = self.P.org[rows]
         n = self.online.count[org]
@@ -216,12 +222,8 @@ class _Generator:
         keep, x = self._slot_gender_rules(rows, n, self.vo, self.vo_rows, q)
         k = np.flatnonzero(keep)
         p_e, q = np.repeat(rows, n)[k], q[k]
-        cell = self.places.cell(self.places.loc_p[p_e], self.vo.loc[q])
-        c2 = self.places.c2[cell]
-        P, vo = self.P, self.vo
-        in_reach = (
-            P.in_person[p_e] & vo.in_person[q] & (c2 <= P.reach_c2[p_e]) & (c2 <= vo.reach_c2[q])
-        )
+        cell = self.p_row0[p_e] + self.vo.loc[q]
+        in_reach = self.places.c2[cell] <= np.minimum(self.p_reach[p_e], self.vo.reach[q])
         online = (p_e.astype(np.int32), q, self.places.km[cell], in_reach, _take(x, k))
         return [in_person, online]
 
