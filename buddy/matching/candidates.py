@@ -207,7 +207,7 @@ class _Generator:
 
     def chunk(self, lo: int, hi: int) -> list[tuple[np.ndarray, ...]]:
         """Feasible runs of participants lo..hi-1: [(p, v, score inputs...)] per block."""
-        a, b = np.searchsorted(self.c_p, [lo, hi])
+        a, b = np.searchsorted(self.c_p, np.array([lo, hi], self.c_p.dtype))  # no cast of c_p
         rows, n = self.c_p[a:b], self.c_n[a:b]
         q = _ranges(self.c_start[a:b], n, np.int32)
         combo = np.repeat(np.arange(a, b, dtype=np.int32), n)
@@ -266,6 +266,30 @@ class _Generator:
         else:
             score = total_score_at(p, v, km, in_reach, self.weights)
         return p_e, v_rows[q], score
+
+
+# (E,) p, v, score grouped by participant and (hi - lo,) int64 pairs per participant
+def _merged(blocks, lo: int, hi: int) -> tuple[np.ndarray, ...]:
+    """The in-person and online blocks (each grouped by participant) merged, in-person first.
+
+    Each pair's merged position is its participant's start, plus its place in its block's
+    run (after the participant's in-person pairs for the online ones): scatters, no sort.
+    """
+    (p0, v0, s0), (p1, v1, s1) = blocks
+    c0 = np.bincount(p0 - lo, minlength=hi - lo)
+    if len(p1) == 0:
+        return p0, v0, s0, c0
+    c1 = np.bincount(p1 - lo, minlength=hi - lo)
+    if len(p0) == 0:
+        return p1, v1, s1, c1
+    counts = c0 + c1
+    start = np.cumsum(counts) - counts
+    at0, at1 = _ranges(start, c0), _ranges(start + c0, c1)
+    p_e = np.repeat(np.arange(lo, hi, dtype=np.int32), counts)
+    v_e, score = np.empty(len(p_e), v0.dtype), np.empty(len(p_e), s0.dtype)
+    v_e[at0], v_e[at1] = v0, v1
+    score[at0], score[at1] = s0, s1
+    return p_e, v_e, score, counts
 
 
 def _take(a: np.ndarray | None, k: np.ndarray) -> np.ndarray | None:
@@ -362,11 +386,7 @@ def candidate_edges(
     parts = []
     for lo, hi in _chunks(generated, chunk_edges):
         blocks = [gen.scored(i, *run) for i, run in enumerate(gen.chunk(lo, hi))]
-        p_e, v_e, score = (np.concatenate(col) for col in zip(*blocks, strict=True))
-        if len(blocks[0][0]) and len(blocks[1][0]):  # merge the two sorted runs by participant
-            order = np.argsort(p_e, kind="stable")
-            p_e, v_e, score = p_e[order], v_e[order], score[order]
-        counts = np.bincount(p_e - lo, minlength=hi - lo)
+        p_e, v_e, score, counts = _merged(blocks, lo, hi)
         n_feasible[lo:hi] += counts
         ok = acceptable(score, min_score)
         if not ok.all():
