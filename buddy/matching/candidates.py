@@ -30,7 +30,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .constraints import PairRules, colleague_ok, distance_km, rules_ok_edges
-from .features import Operand, ParticipantArrays, VolunteerArrays
+from .features import Operand, ParticipantArrays, VolunteerArrays, unique_rows
 from .scores import PackedScorer, WeightTable, total_score_at
 from .solver import acceptable
 
@@ -89,7 +89,7 @@ class _Places:
         keys = np.concatenate([np.column_stack([s.org, s.x, s.y, s.z]) for s in (P, V)]).reshape(
             -1, 4
         )
-        table, inverse = np.unique(keys, axis=0, return_inverse=True)
+        table, inverse = unique_rows(keys)
         inverse = inverse.reshape(-1)
         self.loc_p, self.loc_v = inverse[: len(P)], inverse[len(P) :]
         self.org = table[:, 0].astype(np.int64)

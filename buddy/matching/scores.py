@@ -21,7 +21,7 @@ from .constraints import (
     rules_ok_edges,
 )
 from .domain import COMPONENTS, GOALS, INTERESTS, N_SLOTS, normalise_weights
-from .features import Operand, ParticipantArrays, VolunteerArrays, popcount
+from .features import Operand, ParticipantArrays, VolunteerArrays, popcount, unique_rows
 
 
 # (P, V) | (E,) float64 in [0, 1]: shared slots / min(3, participant's slots)
@@ -256,7 +256,7 @@ class PackedScorer:
         self.a_base = (_capped_class(P.n_slots) << 5).astype(np.int16)
         self.i_class = _capped_class(P.n_interests)
         coef = np.column_stack([P.goal_hit_coef, P.goal_share_coef]).reshape(-1, 2)
-        classes, g_class = np.unique(coef, axis=0, return_inverse=True)
+        classes, g_class = unique_rows(coef)
         self.g_base = (g_class.reshape(-1) << 6).astype(np.int16)
         self.base = w["waiting"] * P.waiting + w["priority"] * P.priority  # participant-only
         k = np.arange(32)
