@@ -30,7 +30,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .constraints import PairRules, colleague_ok, distance_km, rules_ok_edges
-from .features import Operand, ParticipantArrays, VolunteerArrays
+from .features import Operand, ParticipantArrays, VolunteerArrays, unique_rows
 from .scores import PackedScorer, WeightTable, total_score_at
 from .solver import acceptable
 
@@ -89,7 +89,7 @@ class _Places:
         keys = np.concatenate([np.column_stack([s.org, s.x, s.y, s.z]) for s in (P, V)]).reshape(
             -1, 4
         )
-        table, inverse = np.unique(keys, axis=0, return_inverse=True)
+        table, inverse = unique_rows(keys)
         inverse = inverse.reshape(-1)
         self.loc_p, self.loc_v = inverse[: len(P)], inverse[len(P) :]
         self.org = table[:, 0].astype(np.int64)
@@ -161,16 +161,18 @@ class _Generator:
         # combos: (participant, volunteer location) within the participant's radius
         p_rows = np.flatnonzero(p_ok & P.in_person)
         count, cells = places.within(places.loc_p[p_rows], P.reach_c2[p_rows])
-        cp = np.repeat(p_rows, count)
-        b = places.cell_b[cells]
+        cp = np.repeat(p_rows.astype(np.int32), count)
         # each combo: the volunteers at b (not online, then online) whose radius reaches too;
-        # a participant who is online takes the online ones in the online block instead
-        rank = np.searchsorted(reaches, places.c2[cells])
+        # a participant who is online takes the online ones in the online block instead.
+        # Both depend on the cell (a, b) only: searched once per cell, gathered per combo.
+        b = places.cell_b
+        rank = np.searchsorted(reaches, places.c2)
         seg_end = np.searchsorted(v_key, np.arange(1, 2 * len(places.org) + 1) * n_rank)
         parts = []
         for f in (0, 1):
             start = np.searchsorted(v_key, (b * 2 + f) * n_rank + rank)
             n = seg_end[b * 2 + f] - start
+            start, n = start[cells], n[cells]
             if f == 1:
                 n[P.online[cp]] = 0
             parts.append((start, n))
@@ -190,6 +192,12 @@ class _Generator:
             V, members, loc=places.loc_v[members], **{k: c[members] for k, c in packed_v.items()}
         )
         self.p_online = np.flatnonzero(p_ok & P.online)
+        # online pairs meet in person too where c2 <= both reaches (-1: not in person)
+        self.p_reach = np.where(P.in_person, P.reach_c2, -1.0)
+        self.vo.reach = np.where(self.vo.in_person, self.vo.reach_c2, -1.0)
+        self.p_row0 = places.offset[places.loc_p] - places.first[places.loc_p]  # cell - loc_v
+        for vs in (self.vi, self.vo):  # the colleague rule only where a volunteer has a choice
+            vs.any_colleagues = bool(np.any(vs.colleagues != 0))
 
     def pairs_per_participant(self) -> np.ndarray:
         """(P,) number of pairs generated (before checks) per participant."""
@@ -199,31 +207,39 @@ class _Generator:
 
     def chunk(self, lo: int, hi: int) -> list[tuple[np.ndarray, ...]]:
         """Feasible runs of participants lo..hi-1: [(p, v, score inputs...)] per block."""
-        a, b = np.searchsorted(self.c_p, [lo, hi])
+        a, b = np.searchsorted(self.c_p, np.array([lo, hi], self.c_p.dtype))  # no cast of c_p
         rows, n = self.c_p[a:b], self.c_n[a:b]
         q = _ranges(self.c_start[a:b], n, np.int32)
         combo = np.repeat(np.arange(a, b, dtype=np.int32), n)
-        k = np.flatnonzero(self._slot_gender_rules(rows, n, self.vi, self.vi_rows, q))
+        keep, x = self._slot_gender_rules(rows, n, self.vi, self.vi_rows, q)
+        k = np.flatnonzero(keep)
         combo, q = combo[k], q[k]
-        in_person = (self.c_p[combo].astype(np.int32), q, self.c_km[combo], True)
+        in_person = (self.c_p[combo], q, self.c_km[combo], True, _take(x, k))
         rows = self.p_online[(self.p_online >= lo) & (self.p_online < hi)]
         org = self.P.org[rows]
         n = self.online.count[org]
         q = _ranges(self.online.start[org], n, np.int32)
-        k = np.flatnonzero(self._slot_gender_rules(rows, n, self.vo, self.vo_rows, q))
+        keep, x = self._slot_gender_rules(rows, n, self.vo, self.vo_rows, q)
+        k = np.flatnonzero(keep)
         p_e, q = np.repeat(rows, n)[k], q[k]
-        cell = self.places.cell(self.places.loc_p[p_e], self.vo.loc[q])
-        c2 = self.places.c2[cell]
-        P, vo = self.P, self.vo
-        in_reach = (
-            P.in_person[p_e] & vo.in_person[q] & (c2 <= P.reach_c2[p_e]) & (c2 <= vo.reach_c2[q])
-        )
-        online = (p_e.astype(np.int32), q, self.places.km[cell], in_reach)
+        cell = self.p_row0[p_e] + self.vo.loc[q]
+        in_reach = self.places.c2[cell] <= np.minimum(self.p_reach[p_e], self.vo.reach[q])
+        online = (p_e.astype(np.int32), q, self.places.km[cell], in_reach, _take(x, k))
         return [in_person, online]
 
-    def _slot_gender_rules(self, rows, n, vs, v_rows, q) -> np.ndarray:
-        """(E,) bool: shared slot, gender, no pair rule, colleague choice; p = repeat(rows, n)."""
-        keep = (np.repeat(self.P.slots[rows], n) & vs.slots[q]) != 0
+    def _slot_gender_rules(self, rows, n, vs, v_rows, q) -> tuple[np.ndarray, np.ndarray | None]:
+        """(E,) bool: shared slot, gender, no pair rule, colleague choice; p = repeat(rows, n).
+
+        With the packed scorer also (E,) int64: the AND of the packed words, whose slot bits
+        are the shared-slot test and which the scorer reuses (None otherwise).
+        """
+        if self.packed is not None:
+            x = np.repeat(self.packed.p_word[rows], n)
+            x &= vs.word[q]
+            keep = (x & PackedScorer.MASK_SLOTS) != 0
+        else:
+            x = None
+            keep = (np.repeat(self.P.slots[rows], n) & vs.slots[q]) != 0
         pref = self.P.gender_pref[rows]
         if np.any(pref >= 0):
             pref = np.repeat(pref, n)
@@ -233,22 +249,51 @@ class _Generator:
             at = np.flatnonzero(keep & np.repeat(self.has_rule[rows], n))
             p_at = np.repeat(rows, n)[at]
             keep[at] = rules_ok_edges(self.rules, p_at, v_rows[q[at]], len(self.V))
-        at = np.flatnonzero(keep & (vs.colleagues[q] != 0))
-        if len(at):
-            p_at = np.repeat(rows, n)[at]
-            keep[at] = colleague_ok(Operand(self.P, p_at), Operand(vs, q[at]))
-        return keep
+        if vs.any_colleagues:
+            at = np.flatnonzero(keep & (vs.colleagues[q] != 0))
+            if len(at):
+                p_at = np.repeat(rows, n)[at]
+                keep[at] = colleague_ok(Operand(self.P, p_at), Operand(vs, q[at]))
+        return keep, x
 
-    def scored(self, block: int, p_e, q, km, in_reach) -> tuple[np.ndarray, ...]:
+    def scored(self, block: int, p_e, q, km, in_reach, x) -> tuple[np.ndarray, ...]:
         """(p, v, score) of a block's feasible pairs (p grouped, q into the block's order)."""
         vs, v_rows = (self.vi, self.vi_rows) if block == 0 else (self.vo, self.vo_rows)
         rows, counts = runs_of(p_e)
         p, v = Operand(self.P, rows, repeat=counts), Operand(vs, q)
         if self.packed is not None:
-            score = self.packed.score(rows, counts, p, v, km, in_reach)
+            score = self.packed.score(rows, counts, p, v, km, in_reach, x)
         else:
             score = total_score_at(p, v, km, in_reach, self.weights)
         return p_e, v_rows[q], score
+
+
+# (E,) p, v, score grouped by participant and (hi - lo,) int64 pairs per participant
+def _merged(blocks, lo: int, hi: int) -> tuple[np.ndarray, ...]:
+    """The in-person and online blocks (each grouped by participant) merged, in-person first.
+
+    Each pair's merged position is its participant's start, plus its place in its block's
+    run (after the participant's in-person pairs for the online ones): scatters, no sort.
+    """
+    (p0, v0, s0), (p1, v1, s1) = blocks
+    c0 = np.bincount(p0 - lo, minlength=hi - lo)
+    if len(p1) == 0:
+        return p0, v0, s0, c0
+    c1 = np.bincount(p1 - lo, minlength=hi - lo)
+    if len(p0) == 0:
+        return p1, v1, s1, c1
+    counts = c0 + c1
+    start = np.cumsum(counts) - counts
+    at0, at1 = _ranges(start, c0), _ranges(start + c0, c1)
+    p_e = np.repeat(np.arange(lo, hi, dtype=np.int32), counts)
+    v_e, score = np.empty(len(p_e), v0.dtype), np.empty(len(p_e), s0.dtype)
+    v_e[at0], v_e[at1] = v0, v1
+    score[at0], score[at1] = s0, s1
+    return p_e, v_e, score, counts
+
+
+def _take(a: np.ndarray | None, k: np.ndarray) -> np.ndarray | None:
+    return None if a is None else a[k]
 
 
 # (lo, hi) participant row ranges of about `budget` generated pairs
@@ -341,11 +386,7 @@ def candidate_edges(
     parts = []
     for lo, hi in _chunks(generated, chunk_edges):
         blocks = [gen.scored(i, *run) for i, run in enumerate(gen.chunk(lo, hi))]
-        p_e, v_e, score = (np.concatenate(col) for col in zip(*blocks, strict=True))
-        if len(blocks[0][0]) and len(blocks[1][0]):  # merge the two sorted runs by participant
-            order = np.argsort(p_e, kind="stable")
-            p_e, v_e, score = p_e[order], v_e[order], score[order]
-        counts = np.bincount(p_e - lo, minlength=hi - lo)
+        p_e, v_e, score, counts = _merged(blocks, lo, hi)
         n_feasible[lo:hi] += counts
         ok = acceptable(score, min_score)
         if not ok.all():
@@ -395,21 +436,13 @@ def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.
     if len(p_e) == 0:
         return np.zeros(0, np.int64)
     p_local = p_e - p_e.min()
-    n_edges = np.bincount(p_local)
-    is_heavy = n_edges > k  # participants with more than k edges need a cut
-    if is_heavy[n_edges > 0].all():  # every participant: no subset to gather
-        heavy, rows, s = None, p_local, score
-    else:
-        heavy = is_heavy[p_local]
-        rows, s = (np.cumsum(is_heavy) - 1)[p_local[heavy]], score[heavy]
-    level = (bins - 1) - np.minimum((s * bins).astype(np.int32), bins - 1)
-    counts = np.bincount(rows * bins + level, minlength=(rows.max(initial=-1) + 1) * bins)
+    # a participant with at most k edges reaches k (if at all) in its last non-empty bin
+    level = (bins - 1) - np.minimum((score * bins).astype(np.int32), bins - 1)
+    level += p_local * bins
+    counts = np.bincount(level, minlength=(int(p_local.max()) + 1) * bins)
     last_needed = (np.cumsum(counts.reshape(-1, bins), axis=1) < k).sum(axis=1)
-    if heavy is None:
-        return np.flatnonzero(level <= last_needed[rows])
-    keep = np.ones(len(p_e), bool)
-    keep[heavy] = level <= last_needed[rows]
-    return np.flatnonzero(keep)
+    last_needed += np.arange(0, len(last_needed) * bins, bins)
+    return np.flatnonzero(level <= last_needed[p_local])
 
 
 # (K,) int64 ascending positions into the (E,) edges

@@ -143,6 +143,24 @@ def popcount(a: np.ndarray) -> np.ndarray:
     return (_POPCOUNT_16[a & 0xFFFF] + _POPCOUNT_16[(a >> 16) & 0xFFFF]).astype(np.uint8)
 
 
+# (U, K) distinct rows ascending, (N,) int64 index of each row among them
+def unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(a, axis=0, return_inverse=True) for a 2-D numeric array without NaN.
+
+    One lexsort (last column least significant) instead of np.unique's sort of rows viewed
+    as opaque records, which is about ten times slower on float columns.
+    """
+    a = np.asarray(a)
+    if len(a) == 0:
+        return a[:0], np.zeros(0, np.int64)
+    order = np.lexsort(a.T[::-1])
+    rows = a[order]
+    new = np.r_[True, np.any(rows[1:] != rows[:-1], axis=1)]
+    inverse = np.empty(len(a), np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return rows[new], inverse
+
+
 class _Columns:
     """Base of the struct-of-arrays classes: every field is an array with rows on axis 0."""
 

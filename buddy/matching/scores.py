@@ -21,7 +21,7 @@ from .constraints import (
     rules_ok_edges,
 )
 from .domain import COMPONENTS, GOALS, INTERESTS, N_SLOTS, normalise_weights
-from .features import Operand, ParticipantArrays, VolunteerArrays, popcount
+from .features import Operand, ParticipantArrays, VolunteerArrays, popcount, unique_rows
 
 
 # (P, V) | (E,) float64 in [0, 1]: shared slots / min(3, participant's slots)
@@ -41,8 +41,15 @@ def proximity_at(p: Operand, v: Operand, km: np.ndarray, in_reach) -> np.ndarray
     """1 - km / min(radii), clipped to [0, 1], where in_reach (bool array or scalar), else 0."""
     reach_km = np.minimum(p.radius_km, v.radius_km)
     with np.errstate(divide="ignore", invalid="ignore"):
-        left = np.where(reach_km > 0, 1.0 - km / reach_km, 1.0)
-    return np.clip(left, 0.0, 1.0) * in_reach
+        left = np.asarray(np.divide(km, reach_km), dtype=np.float64)
+    np.subtract(1.0, left, out=left)
+    zero = reach_km <= 0
+    if zero.any():
+        left[zero] = 1.0
+    np.clip(left, 0.0, 1.0, out=left)
+    if in_reach is True:
+        return left
+    return left * in_reach
 
 
 # (P, V) | (E,) float64 in [0, 1]: shared interests / min(3, shorter interest list)
@@ -219,7 +226,7 @@ class PackedScorer:
     """
 
     _S, _I, _G = N_SLOTS, len(INTERESTS), len(GOALS)
-    _MASK_S = (1 << _S) - 1
+    _MASK_S = MASK_SLOTS = (1 << _S) - 1  # the low bits: slots
     _MASK_I = ((1 << _I) - 1) << _S
     _MASK_G = ((1 << _G) - 1) << (_S + _I)
     _MASK_P = ((1 << _G) - 1) << (_S + _I + _G)
@@ -249,7 +256,7 @@ class PackedScorer:
         self.a_base = (_capped_class(P.n_slots) << 5).astype(np.int16)
         self.i_class = _capped_class(P.n_interests)
         coef = np.column_stack([P.goal_hit_coef, P.goal_share_coef]).reshape(-1, 2)
-        classes, g_class = np.unique(coef, axis=0, return_inverse=True)
+        classes, g_class = unique_rows(coef)
         self.g_base = (g_class.reshape(-1) << 6).astype(np.int16)
         self.base = w["waiting"] * P.waiting + w["priority"] * P.priority  # participant-only
         k = np.arange(32)
@@ -274,9 +281,13 @@ class PackedScorer:
             word |= V.lang[:, 0].astype(np.int64) << self._L
         return {"word": word, "i_class": _capped_class(V.n_interests)}
 
-    def score(self, rows, counts, p: Operand, v: Operand, km, in_reach) -> np.ndarray:
-        """(E,) scores; p repeats rows by counts, v has the volunteer_columns."""
-        x = np.repeat(self.p_word[rows], counts) & v.word
+    def score(self, rows, counts, p: Operand, v: Operand, km, in_reach, x=None) -> np.ndarray:
+        """(E,) scores; p repeats rows by counts, v has the volunteer_columns.
+
+        x: the (E,) AND of the packed words when the caller has it already.
+        """
+        if x is None:
+            x = np.repeat(self.p_word[rows], counts) & v.word
         at = np.repeat(self.a_base[rows], counts) + popcount(x & self._MASK_S)
         total = self.tab_a[at]
         total += self.w["proximity"] * proximity_at(p, v, km, in_reach)

@@ -25,7 +25,7 @@ from buddy.matching import (
 )
 from buddy.matching.candidates import _Places, auction_prices
 from buddy.matching.constraints import chord2, distance_km
-from buddy.matching.features import Operand
+from buddy.matching.features import Operand, unique_rows
 from tests.matching.geo import AMSTERDAM, ROTTERDAM, east_of
 
 pytestmark = pytest.mark.no_database
@@ -352,3 +352,17 @@ def test_neighbourhood_table_equals_per_pair_distances():
     p, v = Operand(P, p_rows), Operand(V, v_rows)
     assert np.array_equal(places.c2[cell], chord2(p, v))
     assert np.array_equal(places.km[cell], distance_km(chord2(p, v)))
+
+
+def test_unique_rows_equals_numpy_unique_with_ties():
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        n, k = int(rng.integers(1, 60)), int(rng.integers(1, 5))
+        a = rng.integers(-3, 3, (n, k)) / rng.choice([1.0, 3.0, 7.0])  # many equal rows
+        rows, inverse = unique_rows(a)
+        expected_rows, expected_inverse = np.unique(a, axis=0, return_inverse=True)
+        assert np.array_equal(rows, expected_rows)
+        assert np.array_equal(inverse, expected_inverse.reshape(-1))
+        assert np.array_equal(rows[inverse], a)
+    rows, inverse = unique_rows(np.zeros((0, 4)))
+    assert rows.shape == (0, 4) and len(inverse) == 0
