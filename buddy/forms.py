@@ -385,3 +385,30 @@ def bind_list_filter(form_class, neighbourhoods) -> tuple:
     (a list with a bad filter still shows, answered with 422)."""
     form = form_class(formdata=request.args, neighbourhoods=neighbourhoods)
     return form, form.validate()
+
+
+def confirm_and_erase(profile, erase, template: str, done: str, list_endpoint: str):
+    """Delete all data of ``profile`` with ``erase(profile, actor)`` once the coordinator ticked
+    the confirmation; a refusal (``ActionRefused`` or ``ValueError``) shows next to the form."""
+    from flask import flash, redirect, url_for
+    from flask_login import current_user
+
+    from .errors import ActionRefused
+
+    form = ConfirmDeleteForm()
+    if form.validate_on_submit():
+        try:
+            erase(profile, current_user)
+        except (ActionRefused, ValueError) as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(done, "success")
+            return redirect(url_for(list_endpoint))
+    return render_template(template, profile=profile,
+                           form=form), 422 if form.is_submitted() else 200
+
+
+class ConfirmDeleteForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand that all data of this person is deleted and cannot be restored"),
+        validators=[DataRequired(_l("Please tick the box to confirm."))])

@@ -266,12 +266,6 @@ class WithdrawConsentForm(FlaskForm):
         self.purpose.choices = [(p, CONSENT_PURPOSES.get(p, p)) for p in purposes]
 
 
-class ConfirmDeleteForm(FlaskForm):
-    confirm = BooleanField(
-        _l("I understand that all data of this person is deleted and cannot be restored"),
-        validators=[DataRequired(_l("Please tick the box to confirm."))])
-
-
 
 class PhoneCheckForm(FlaskForm):
     """The coordinator called the participant's new phone number and checked it with them."""

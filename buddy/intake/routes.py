@@ -10,14 +10,13 @@ from .. import clock
 from ..access import own_org_or_404, roles_required
 from ..errors import ActionRefused
 from ..extensions import db, limiter
-from ..forms import bind_list_filter
+from ..forms import bind_list_filter, confirm_and_erase
 from ..models import Organisation, ParticipantProfile
 from ..notifications import absolute_url
 from ..partners import services as partners
 from ..places.services import neighbourhoods_of
 from . import services
 from .forms import (
-    ConfirmDeleteForm,
     IntakeForm,
     ParticipantEditForm,
     ParticipantFilterForm,
@@ -177,17 +176,9 @@ def participant_export(participant_id: int):
 def participant_delete(participant_id: int):
     """Delete all data of a participant, after a confirmation."""
     profile = _get_own(ParticipantProfile, participant_id)
-    form = ConfirmDeleteForm()
-    if form.validate_on_submit():
-        try:
-            services.erase_participant(profile, current_user)
-        except (ActionRefused, ValueError) as error:
-            form.form_errors.append(str(error))
-        else:
-            flash(gettext("All data of this participant is deleted."), "success")
-            return redirect(url_for("intake.participants"))
-    return render_template("intake/participant_delete.html", profile=profile,
-                           form=form), 422 if form.is_submitted() else 200
+    return confirm_and_erase(profile, services.erase_participant, "intake/participant_delete.html",
+                             gettext("All data of this participant is deleted."),
+                             "intake.participants")
 
 
 @bp.post("/participants/<int:participant_id>/consent/withdraw")

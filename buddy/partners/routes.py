@@ -89,9 +89,7 @@ def partner(partner_id: int):
 @roles_required("coordinator")
 def partner_delete(partner_id: int):
     """Delete a partner (its guides stay, as individuals)."""
-    partner = _own_partner(partner_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    partner = _confirmed_partner(partner_id)
     services.delete_partner(partner)
     flash(gettext("The partner is deleted."), "success")
     return redirect(url_for("partners.partners"))
@@ -117,6 +115,14 @@ def partner_pledge(partner_id: int):
         gettext("The pledge is saved."))
 
 
+def _confirmed_partner(partner_id: int):
+    """The organisation's partner, for a button that only needs its CSRF-checked confirm."""
+    partner = _own_partner(partner_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return partner
+
+
 def _partner_form_post(partner_id: int, form_class, form_name: str, action, done: str):
     """Validate a form on the partner's page, run ``action``; on bad input show the page."""
     partner = _own_partner(partner_id)
@@ -132,9 +138,7 @@ def _partner_form_post(partner_id: int, form_class, form_name: str, action, done
 @roles_required("coordinator")
 def partner_contact(partner_id: int):
     """Give the contact person a login to the partner page (an invitation by e-mail)."""
-    partner = _own_partner(partner_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    partner = _confirmed_partner(partner_id)
     try:
         user = services.create_contact_user(partner)
         invite_user(user, partner.contact_name, INVITE_DAYS,

@@ -9,8 +9,7 @@ from .. import clock
 from ..access import own_org_or_404, roles_required
 from ..errors import ActionRefused
 from ..extensions import db
-from ..forms import RejectForm, bind_list_filter
-from ..intake.forms import ConfirmDeleteForm
+from ..forms import RejectForm, bind_list_filter, confirm_and_erase
 from ..models import Organisation, VolunteerProfile
 from ..places.services import neighbourhoods_of
 from . import services
@@ -159,10 +158,6 @@ def volunteer_reject(volunteer_id: int):
 def volunteer_delete(volunteer_id: int):
     """Delete all data of a volunteer, after a confirmation."""
     profile = _get_own(VolunteerProfile, volunteer_id)
-    form = ConfirmDeleteForm()
-    if form.validate_on_submit():
-        services.erase_volunteer(profile, current_user)
-        flash(gettext("All data of this volunteer is deleted."), "success")
-        return redirect(url_for("screening.volunteers"))
-    return render_template("screening/volunteer_delete.html", profile=profile,
-                           form=form), 422 if form.is_submitted() else 200
+    return confirm_and_erase(profile, services.erase_volunteer, "screening/volunteer_delete.html",
+                             gettext("All data of this volunteer is deleted."),
+                             "screening.volunteers")
