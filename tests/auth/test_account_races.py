@@ -17,29 +17,11 @@ from buddy.auth import services
 from buddy.extensions import db
 from buddy.models import OutboxMessage, Token, UserSession
 from tests import factories as f
-from tests.conftest import Client, backend
+from tests.conftest import Client
 from tests.factories import PASSWORD
+from tests.lifecycle.test_lifecycle_concurrency import _hold_at_barrier
 
 NEW = {"password": "a-brand-new-passphrase", "confirm": "a-brand-new-passphrase"}
-
-
-def _hold_first_call(monkeypatch, name: str, barrier: threading.Barrier) -> None:
-    """On PostgreSQL, make each thread's first call of ``services.name`` wait for the other."""
-    if backend() != "postgresql":
-        return
-    real = getattr(services, name)
-    waited = threading.local()
-
-    def synced(*args, **kwargs):
-        if not getattr(waited, "done", False):
-            waited.done = True
-            try:
-                barrier.wait()
-            except threading.BrokenBarrierError:
-                pass
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, name, synced)
 
 
 def _at_once(clients, path: str, data: dict) -> list:
@@ -78,7 +60,7 @@ def test_one_reset_link_used_twice_at_once_sets_one_password(live_app, monkeypat
         db.session.commit()
         user_id = user.id
         # both requests read the unused token before either consumes it
-        _hold_first_call(monkeypatch, "use_token", threading.Barrier(2, timeout=10))
+        _hold_at_barrier(monkeypatch, services, "use_token", threading.Barrier(2, timeout=10))
         responses = _at_once(_clients(live_app), f"/reset/{secret}", NEW)
         codes = sorted(r.status_code for r in responses)
         assert codes == [302, 404], codes
@@ -101,7 +83,7 @@ def test_one_totp_code_used_twice_at_once_logs_in_once(live_app, monkeypatch):  
                                                    "password": PASSWORD,
                                                    "csrf_token": Client.csrf_token(client)})
             assert response.headers["Location"].endswith("/login/code")
-        _hold_first_call(monkeypatch, "verify_totp", threading.Barrier(2, timeout=10))
+        _hold_at_barrier(monkeypatch, services, "verify_totp", threading.Barrier(2, timeout=10))
         responses = _at_once(clients, "/login/code", {"code": code})
         codes = sorted(r.status_code for r in responses)
         assert codes == [200, 302], codes
