@@ -12,6 +12,7 @@ uniquely named database there, migrates it, and drops it at the end.
 import os
 import re
 import secrets
+import threading
 import uuid
 from contextlib import contextmanager
 
@@ -140,6 +141,20 @@ class Traveller:
 
 
 pytest_plugins = ["tests.workspace_fixtures"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the in-memory rate-limit storage's expiry timers before the interpreter exits.
+
+    ``limits``' memory storage re-arms a non-daemon ``threading.Timer`` of 10 ms. Under the
+    moved-clock pass of ``.ci/run`` (libfaketime 0.9.10), a timed wait never times out
+    (Python's ``sem_clockwait`` is not intercepted, so the deadline lies 400 days ahead) and the
+    interpreter would wait for those timers forever after the last test. Cancelling wakes
+    them without a timeout.
+    """
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
 _extra_engines: list = []
 
 
