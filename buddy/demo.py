@@ -223,12 +223,13 @@ def _demo_volunteers(rng, org, hoods, password_hash, coordinator, now,
             motivation="Ik wil graag iemand helpen om zijn weg te vinden in Utrecht.",
             screening=screening, created_at=joined,
             vog_status="received" if screening in ("approved", "vog_received") else "requested",
-            vog_issued_on=(joined + timedelta(days=14)).date()
+            vog_issued_on=clock.local_date(joined + timedelta(days=14))
             if screening in ("approved", "vog_received") else None,
             vog_checked_by_id=coordinator.id if screening == "approved" else None,
-            intake_on=(joined + timedelta(days=7)).date() if screening != "registered" else None,
-            training_done_on=(joined + timedelta(days=21)).date() if screening == "approved"
-            else None,
+            intake_on=clock.local_date(joined + timedelta(days=7))
+            if screening != "registered" else None,
+            training_done_on=clock.local_date(joined + timedelta(days=21))
+            if screening == "approved" else None,
             share_email=True, share_phone=False,
         )
         db.session.add(profile)
@@ -299,7 +300,7 @@ def _demo_matches(rng, org, volunteers, participants, coordinator, now) -> None:
             score=round(rng.uniform(0.45, 0.9), 3), goal=participant.primary_goal,
             level_at_start=participant.dutch_level, waiting_days=rng.randint(10, 120),
             proposed_at=started - timedelta(days=7), approved_at=started - timedelta(days=5),
-            activated_at=started, planned_end_on=(started + timedelta(days=365)).date(),
+            activated_at=started, planned_end_on=clock.local_date(started + timedelta(days=365)),
             ended_at=started + timedelta(days=rng.randint(30, 40)) if ended else None,
             end_reason=reason, explanation={"components": {}, "manual": True},
         )
@@ -320,26 +321,28 @@ def _demo_matches(rng, org, volunteers, participants, coordinator, now) -> None:
         else:
             participant.status = "matched"
             for days in org.checkin_days or (14, 91, 182):
-                due = (started + timedelta(days=days)).date()
-                done = due < now.date()
+                due = clock.local_date(started + timedelta(days=days))
+                done = due < clock.local_date(now)
                 db.session.add(CheckIn(match_id=match.id, due_on=due,
                                        done_at=datetime.combine(due, datetime.min.time(), UTC)
                                        if done and rng.random() < 0.7 else None,
                                        outcome="going_well" if done else None))
             for week in range(0, (now - started).days // 7, 2):
-                db.session.add(MeetingLog(match_id=match.id, met_on=(started + timedelta(
-                    weeks=week)).date(), minutes=rng.choice([60, 90, 120]),
+                met_on = clock.local_date(started + timedelta(weeks=week))
+                db.session.add(MeetingLog(match_id=match.id, met_on=met_on,
+                    minutes=rng.choice([60, 90, 120]),
                     activity=rng.choice(["Boodschappen gedaan en geoefend", "Naar de bibliotheek",
                                          "Gesprek over werk", "Wandeling in de wijk"]),
                     created_by_id=volunteer.user_id))
         db.session.add(LevelAssessment(participant_id=participant.id,
-                                       assessed_on=started.date(),
+                                       assessed_on=clock.local_date(started),
                                        level=participant.dutch_level,
                                        assessed_by_id=coordinator.id))
         later = LEVELS[min(LEVELS.index(participant.dutch_level) + rng.choice([0, 1]), 4)]
         db.session.add(LevelAssessment(participant_id=participant.id,
-                                       assessed_on=min(now.date(), (started + timedelta(
-                                           days=120)).date()), level=later,
+                                       assessed_on=clock.local_date(
+                                           min(now, started + timedelta(days=120))),
+                                       level=later,
                                        assessed_by_id=coordinator.id))
     db.session.flush()
 

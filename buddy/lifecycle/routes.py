@@ -16,6 +16,7 @@ from .forms import ActivateForm, AssessmentForm, CheckInForm, EndForm
 from .pages import attempt, render_match
 
 bp = Blueprint("lifecycle", __name__, template_folder="templates", url_prefix="/coordinator")
+bp.add_app_template_global(services.waiting_days, "waiting_days")  # Amsterdam days
 
 @bp.get("/matches")
 @roles_required("coordinator")

@@ -139,7 +139,7 @@ def lock_free_slot(volunteer_id: int) -> int:
 
 def waiting_days(participant: ParticipantProfile, on: date | None = None) -> int:
     """Return how many whole days ``participant`` has been on the waiting list."""
-    return max(0, ((on or clock.today()) - participant.waiting_since.date()).days)
+    return max(0, ((on or clock.today()) - clock.local_date(participant.waiting_since)).days)
 
 
 def propose(participant: ParticipantProfile, volunteer: VolunteerProfile, actor: User | None,
@@ -247,7 +247,7 @@ def activate(match: Match, actor: User, first_meeting_on: date | None = None) ->
     on = first_meeting_on or clock.today()
     if on > clock.today():
         raise MatchActionError("date_in_future")
-    if match.approved_at and on < match.approved_at.date():
+    if match.approved_at and on < clock.local_date(match.approved_at):
         raise MatchActionError("date_before_start")
     organisation = match_organisation(match)
     match.activated_at = clock.now() if on == clock.today() else datetime.combine(on, time(12), UTC)

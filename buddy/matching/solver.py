@@ -164,12 +164,17 @@ def solve_edges(
     score_e = np.asarray(score_e, np.float64)
     _check_edges(p_e, v_e, score_e, n_participants, len(cap))
     if grouped:
-        if np.any(np.diff(p_e) < 0):
+        if np.any(p_e[1:] < p_e[:-1]):
             raise ValueError("grouped edges must have participants in ascending order")
-        kept = np.flatnonzero(acceptable(score_e, min_score) & (cap[v_e] > 0))
+        ok = acceptable(score_e, min_score)
+        ok &= (cap > 0)[v_e]
+        kept = None if ok.all() else np.flatnonzero(ok)  # None: every edge, in order
+        del ok
     else:
         kept = _allowed_sorted(p_e, v_e, score_e, cap, min_score)
-    if len(kept) == len(p_e) and (grouped or not np.any(np.diff(kept) < 0)):  # no copies
+        if len(kept) == len(p_e) and not np.any(kept[1:] < kept[:-1]):
+            kept = None
+    if kept is None:  # no copies of large edge lists
         p_k, v_k, s_k = p_e, v_e, score_e
     else:
         p_k, v_k, s_k = p_e[kept], v_e[kept], score_e[kept]
@@ -178,6 +183,10 @@ def solve_edges(
     comp = _Components(p_k, v_k, cap, n_participants)
     kind = comp.kinds(limit)
     _set_stats(stats, comp, kind)
+    if len(kind) == 1 and kind[0] == _FLOW:  # one large component (one big organisation)
+        chosen_e = solve_flow(p_k, v_k, s_k, cap)
+        return chosen_e if kept is None else kept[chosen_e]  # edges grouped: still sorted
+    comp.label_edges(p_k)
     edge_kind = comp.kind_e(kind)
     chosen = [_best_single(p_k, v_k, s_k, np.flatnonzero(edge_kind == _SINGLE))]
     for c, edges in comp.edge_groups(edge_kind == _DENSE):
@@ -188,7 +197,9 @@ def solve_edges(
             chosen.append(solve_flow(p_k, v_k, s_k, cap))
         else:
             chosen.append(edges[solve_flow(p_k[edges], v_k[edges], s_k[edges], cap)])
-    chosen_e = kept[np.concatenate(chosen)]
+    chosen_e = np.concatenate(chosen)
+    if kept is not None:
+        chosen_e = kept[chosen_e]
     return chosen_e[np.argsort(p_e[chosen_e], kind="stable")]
 
 
@@ -253,7 +264,7 @@ class _Components:
         index_type = np.int32 if n_p + n_v + len(p_e) < 2**31 else np.int64
         graph = csr_array(
             # float64 ones: csgraph converts to float64 anyway (int8 data made it also sort)
-            (np.ones(len(p_e)), (v_e + n_p).astype(index_type), indptr.astype(index_type)),
+            (np.ones(len(p_e)), np.add(v_e, n_p, dtype=index_type), indptr.astype(index_type)),
             shape=(n_p + n_v, n_p + n_v),
         )
         _n, labels = connected_components(graph, directed=False)
@@ -265,13 +276,18 @@ class _Components:
         relabel[used] = np.arange(len(used))
         labels = relabel[labels]
         self.n_comp = len(used)
-        self.label_e = labels[:n_p].astype(np.int32)[p_e]
+        self.label_p = labels[:n_p].astype(np.int32)
+        self.label_e = None  # (E,) int32, filled by label_edges when there are several
         v_nodes = np.flatnonzero(np.bincount(v_e, minlength=n_v))
         # participants with edges, grouped by component: local row = rank in the group
         self.rows, self.local_row = _group(p_nodes, labels[:n_p], self.n_comp)
         # volunteers' slots, grouped by component: local column of a volunteer's first slot
         self.slots, self.first_slot = _group(v_nodes, labels[n_p:], self.n_comp, cap)
         self.cap = cap
+
+    def label_edges(self, p_e: np.ndarray) -> None:
+        """Label every edge with its component (not needed for a single component)."""
+        self.label_e = self.label_p[p_e]
 
     def kinds(self, dense_cell_limit: int) -> np.ndarray:
         """(C,) int8: _SINGLE (one participant), _DENSE (cells <= limit) or _FLOW."""
@@ -360,6 +376,19 @@ def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present), rank[values].astype(np.int32)
 
 
+# (E,) int32 written into `out`: offset + the rank of each value among the present ones
+def _local_into(values: np.ndarray, present: np.ndarray, offset: int, out: np.ndarray) -> None:
+    """Like `_compact`'s second result plus `offset`, written into `out` without a copy.
+
+    The arc arrays of a large component are built in place: every copy of millions of edges
+    costs memory and time.
+    """
+    if present.all():  # values already are 0..n-1
+        np.add(values, offset, out=out, casting="unsafe")
+    else:
+        np.take((np.cumsum(present) - 1 + offset).astype(np.int32), values, out=out)
+
+
 def cost_scale(max_score: float, n_nodes: int) -> float:
     """Multiplier turning scores into integer costs; see the module doc for the tolerance."""
     resolution = min(COST_RESOLUTION, _INT64_HEADROOM // (n_nodes + 1))
@@ -377,19 +406,27 @@ def solve_flow(p_e: np.ndarray, v_e: np.ndarray, score_e: np.ndarray, capacity) 
     """
     if len(p_e) == 0:
         return np.zeros(0, np.int64)
-    p_nodes, p_local = _compact(p_e)
-    v_nodes, v_local = _compact(v_e)
+    n_e = len(p_e)
+    p_present, v_present = np.bincount(p_e) > 0, np.bincount(v_e) > 0
+    p_nodes, v_nodes = np.flatnonzero(p_present), np.flatnonzero(v_present)
     n_p, n_v = len(p_nodes), len(v_nodes)
     sink = n_p + n_v
+    # arcs: the edges, then participant -> sink, then volunteer -> sink
+    tails, heads = np.empty((2, n_e + n_p + n_v), np.int32)
+    _local_into(p_e, p_present, 0, tails[:n_e])
+    _local_into(v_e, v_present, n_p, heads[:n_e])
+    tails[n_e:] = np.arange(n_p + n_v, dtype=np.int32)
+    heads[n_e:] = sink
     scale = cost_scale(float(score_e.max()), sink + 1)
-    tails = np.concatenate([p_local, np.arange(n_p + n_v, dtype=np.int32)])
-    heads = np.concatenate([n_p + v_local, np.full(n_p + n_v, sink, np.int32)])
-    caps = np.concatenate([np.ones(len(p_e) + n_p, np.int64), capacity[v_nodes]])
+    caps = np.ones(len(tails), np.int64)
+    caps[n_e + n_p :] = capacity[v_nodes]
     costs = np.zeros(len(tails), np.int64)
-    costs[: len(p_e)] = -np.rint(score_e * scale).astype(np.int64)
+    scaled = np.multiply(score_e, -scale)  # one temporary: these arrays are large
+    costs[:n_e] = np.rint(scaled, out=scaled)
+    del scaled
     flow = SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    del tails, heads, caps, costs, p_local, v_local  # OR-Tools holds its own copies
+    del tails, heads, caps, costs  # OR-Tools holds its own copies
     supplies = np.zeros(sink + 1, np.int64)
     supplies[:n_p], supplies[sink] = 1, -n_p
     flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)

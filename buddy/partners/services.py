@@ -18,7 +18,7 @@ from statistics import median
 import segno
 from flask import render_template
 from flask_babel import force_locale, gettext
-from sqlalchemy import case, distinct, extract, func, select
+from sqlalchemy import case, distinct, func, select
 
 from .. import audit, clock, labels
 from ..auth.services import new_login
@@ -287,7 +287,8 @@ def recruited_in_year(organisation_id: int, year: int) -> dict[int, int]:
         select(VolunteerProfile.partner_id, func.count(VolunteerProfile.id))
         .where(VolunteerProfile.organisation_id == organisation_id,
                VolunteerProfile.partner_id.is_not(None),
-               extract("year", VolunteerProfile.created_at) == year)
+               VolunteerProfile.created_at >= clock.start_of(date(year, 1, 1)),  # Amsterdam year
+               VolunteerProfile.created_at < clock.start_of(date(year + 1, 1, 1)))
         .group_by(VolunteerProfile.partner_id))
     return {partner_id: count for partner_id, count in rows}
 

@@ -1,13 +1,13 @@
 """The life of a match on the coordinator's side: activate, check-ins, end, levels."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from buddy import clock
 from buddy.extensions import db
-from buddy.lifecycle.services import add_months
+from buddy.lifecycle.services import MatchActionError, activate, add_months, waiting_days
 from buddy.models import (
     AuditEvent,
     CheckIn,
@@ -179,3 +179,25 @@ def test_match_page_shows_history_checkins_meetings_and_levels(coord, org):
     for expected in ("<bdi>Olena</bdi>", "Went to the market", "Check-ins", "History",
                      "<strong>A1</strong>", "End the match"):
         assert expected in page
+
+
+# 23:30 UTC in winter is 00:30 the next day in Amsterdam: the hour in which a UTC date and
+# the Amsterdam date differ (in summer the two hours from 22:00 UTC)
+JUST_AFTER_MIDNIGHT = datetime(2027, 1, 10, 23, 30, tzinfo=UTC)
+
+
+def test_waiting_days_count_amsterdam_calendar_days_just_after_midnight(org, clock):
+    clock.move_to(JUST_AFTER_MIDNIGHT)
+    participant = waiting(org, waited_days=12)  # since 2026-12-29 23:30 UTC = 30 Dec 00:30
+    assert waiting_days(participant) == 12
+    assert waiting_days(participant, date(2027, 1, 11)) == 12
+
+
+def test_activation_compares_with_the_amsterdam_date_of_approval(org, clock):
+    clock.move_to(JUST_AFTER_MIDNIGHT)  # approved at 00:30 on 11 January in Amsterdam
+    match = f.make_match(waiting(org), f.make_volunteer(org), status="approved",
+                         approved_at=clock.now())
+    coordinator = f.make_user("coordinator", org)
+    with pytest.raises(MatchActionError, match="date_before_start"):
+        activate(match, coordinator, date(2027, 1, 10))
+    assert activate(match, coordinator, date(2027, 1, 11)).status == "active"

@@ -418,3 +418,27 @@ def test_assign_edges_in_any_order_with_every_edge_allowed(dtype, path):
         got = list(zip(pairs_p.tolist(), pairs_v.tolist(), strict=True))
         assert_valid(score, capacity, 0.0, got)
         assert same_objective(total(score, got), networkx_optimum(score, capacity, 0.0))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_grouped_edges_of_one_flow_component_keep_positions_into_the_given_edges(seed):
+    # one large component goes straight to the flow; edges it must not use (NaN, <= 0,
+    # volunteers without capacity) stay in the arrays, and participants / volunteers without
+    # any edge leave gaps in the numbering: the chosen positions index the given arrays
+    rng = np.random.default_rng(900 + seed)
+    for _ in range(10):
+        score = rng.uniform(-0.2, 1.0, (30, 22)).round(2)  # ties, zeros and negatives
+        score[rng.random(score.shape) < 0.3] = np.nan
+        score[rng.integers(0, 30)] = np.nan  # a participant without edges
+        score[:, rng.integers(0, 22)] = np.nan  # a volunteer nobody reaches
+        capacity = rng.integers(0, 3, 22)
+        p_e, v_e = np.nonzero(~np.isnan(score))
+        stats: dict = {}
+        chosen = solver.solve_edges(p_e.astype(np.int32), v_e.astype(np.int32), score[p_e, v_e],
+                                    capacity, 30, dense_cell_limit=0, stats=stats,
+                                    grouped=True)  # fmt: skip
+        assert stats["flow_components"] <= 1
+        pairs = list(zip(p_e[chosen].tolist(), v_e[chosen].tolist(), strict=True))
+        assert_valid(score, capacity, 0.0, pairs)
+        assert all(score[p, v] > 0 for p, v in pairs)
+        assert same_objective(total(score, pairs), networkx_optimum(score, capacity, 0.0))

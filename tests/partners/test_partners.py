@@ -4,7 +4,7 @@ pledges and the yearly CSV (issue 16)."""
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import segno
@@ -252,6 +252,17 @@ def test_pledge_progress_and_yearly_csv(coord, org):
     assert download.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1] == [str(year), "'=Bakkerij Bol", "Employer", "12", "3", "25"]
+
+
+def test_a_guide_counts_in_the_amsterdam_year_of_sign_up(org):
+    # 31 December 23:30 UTC is already New Year in Amsterdam
+    partner = f.make_partner(org)
+    f.make_volunteer(org, partner_id=partner.id,
+                     created_at=datetime(2027, 12, 31, 23, 30, tzinfo=UTC))
+    f.make_volunteer(org, partner_id=partner.id,
+                     created_at=datetime(2027, 12, 31, 22, 30, tzinfo=UTC))
+    assert services.recruited_in_year(org.id, 2027) == {partner.id: 1}
+    assert services.recruited_in_year(org.id, 2028) == {partner.id: 1}
 
 
 @pytest.mark.parametrize(("data", "message"), [
