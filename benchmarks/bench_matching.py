@@ -150,6 +150,7 @@ def run_row(case: str, pop, **kwargs) -> dict:
         "components": result.stats["components"],
         "dense_components": result.stats["dense_components"],
         "flow_components": result.stats["flow_components"],
+        "pricing_rounds": result.stats.get("pricing_rounds", 0),
         "largest_component": [result.stats["largest_rows"], result.stats["largest_cols"]],
         "build_s": round(t["features"] + t["pins"] + t["candidates"], 3),
         "solve_s": round(t["solve"], 3),

@@ -32,7 +32,7 @@ import numpy as np
 from .constraints import PairRules, colleague_ok, distance_km, rules_ok_edges
 from .features import Operand, ParticipantArrays, VolunteerArrays, unique_rows
 from .scores import PackedScorer, WeightTable, total_score_at
-from .solver import acceptable
+from .solver import acceptable, top_pool
 
 CHUNK_EDGES = 1 << 18  # generated (not yet filtered) pairs per chunk
 
@@ -421,28 +421,9 @@ def _keep_unpruned_and_pool(p_e, score, pruned_p, k) -> np.ndarray:
     """Positions (ascending) of all edges of unpruned participants + the pool of the others."""
     mine = pruned_p[p_e]
     if mine.all():  # the usual case: one big organisation fills the chunk
-        return _top_pool(p_e, score, k)
-    pool = np.flatnonzero(mine)[_top_pool(p_e[mine], score[mine], k)]
+        return top_pool(p_e, score, k)
+    pool = np.flatnonzero(mine)[top_pool(p_e[mine], score[mine], k)]
     return np.sort(np.concatenate([np.flatnonzero(~mine), pool]))
-
-
-# (K,) int64 ascending positions into the (E,) edges
-def _top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.ndarray:
-    """Positions of each participant's k best edges and their ties within a 1/64 score bin.
-
-    A superset of the k best found with counting instead of sorting: per participant, a
-    histogram of scores (in [0, 1]) gives the lowest bin still needed to reach k edges.
-    """
-    if len(p_e) == 0:
-        return np.zeros(0, np.int64)
-    p_local = p_e - p_e.min()
-    # a participant with at most k edges reaches k (if at all) in its last non-empty bin
-    level = (bins - 1) - np.minimum((score * bins).astype(np.int32), bins - 1)
-    level += p_local * bins
-    counts = np.bincount(level, minlength=(int(p_local.max()) + 1) * bins)
-    last_needed = (np.cumsum(counts.reshape(-1, bins), axis=1) < k).sum(axis=1)
-    last_needed += np.arange(0, len(last_needed) * bins, bins)
-    return np.flatnonzero(level <= last_needed[p_local])
 
 
 # (K,) int64 ascending positions into the (E,) edges

@@ -38,6 +38,10 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
 DENSE_CELL_LIMIT = 300_000  # participants x slots above which a component goes to the flow
+COMPONENT_SAMPLE = 1_000_000  # edges above which components start from a sample of them
+PRICING_ABOVE = 2_000_000  # edges of a flow component from which it is solved by pricing
+PRICING_POOL = 40  # each participant's best edges in the first restricted solve
+PRICING_ROUNDS = 10  # restricted solves before the whole graph goes to OR-Tools instead
 COST_RESOLUTION = 2**40  # the best score becomes this integer cost (see the module doc)
 _INT64_HEADROOM = 2**62  # OR-Tools checks |cost| * (nodes + 1) fits in int64
 
@@ -184,7 +188,7 @@ def solve_edges(
     kind = comp.kinds(limit)
     _set_stats(stats, comp, kind)
     if len(kind) == 1 and kind[0] == _FLOW:  # one large component (one big organisation)
-        chosen_e = solve_flow(p_k, v_k, s_k, cap)
+        chosen_e = solve_flow(p_k, v_k, s_k, cap, stats)
         return chosen_e if kept is None else kept[chosen_e]  # edges grouped: still sorted
     comp.label_edges(p_k)
     edge_kind = comp.kind_e(kind)
@@ -194,9 +198,9 @@ def solve_edges(
     del edge_kind
     for _c, edges in comp.edge_groups(comp.kind_e(kind) == _FLOW):
         if len(edges) == len(p_k):  # one component holds every edge: no copies
-            chosen.append(solve_flow(p_k, v_k, s_k, cap))
+            chosen.append(solve_flow(p_k, v_k, s_k, cap, stats))
         else:
-            chosen.append(edges[solve_flow(p_k[edges], v_k[edges], s_k[edges], cap)])
+            chosen.append(edges[solve_flow(p_k[edges], v_k[edges], s_k[edges], cap, stats)])
     chosen_e = np.concatenate(chosen)
     if kept is not None:
         chosen_e = kept[chosen_e]
@@ -246,7 +250,40 @@ def _set_stats(stats: dict | None, comp: _Components, kind: np.ndarray) -> None:
         largest_cols=int(comp.slots[big]) if big >= 0 else 0,
         dense_components=int(np.sum(kind == _DENSE)),
         flow_components=int(np.sum(kind == _FLOW)),
+        pricing_rounds=0,
     )
+
+
+# (n_components, (n_p + n_v,) labels): nodes are participants, then volunteers
+def _component_labels(p_e, v_e, n_p: int, n_v: int) -> tuple[int, np.ndarray]:
+    """Connected components of the edge graph (edges grouped by participant).
+
+    Above `COMPONENT_SAMPLE` edges, the components of an evenly spread sample of them come
+    first; the edges whose ends that sample left apart are added and the components taken
+    again. That is exact: every edge left out joins two nodes the sample already connects.
+    On a dense graph (millions of edges, one organisation) few edges are added.
+    """
+    if len(p_e) <= COMPONENT_SAMPLE:
+        return _connected(p_e, v_e, n_p, n_v)
+    keep = np.zeros(len(p_e), bool)
+    keep[:: len(p_e) // (COMPONENT_SAMPLE // 4)] = True
+    _n, labels = _connected(p_e[keep], v_e[keep], n_p, n_v)
+    keep |= labels[p_e] != labels[n_p:][v_e]
+    return _connected(p_e[keep], v_e[keep], n_p, n_v)
+
+
+def _connected(p_e, v_e, n_p: int, n_v: int) -> tuple[int, np.ndarray]:
+    """scipy's connected components of the edges (grouped by participant), built as CSR."""
+    indptr = np.zeros(n_p + n_v + 1, np.int64)
+    indptr[1 : n_p + 1] = np.cumsum(np.bincount(p_e, minlength=n_p))
+    indptr[n_p + 1 :] = len(p_e)
+    index_type = np.int32 if n_p + n_v + len(p_e) < 2**31 else np.int64
+    graph = csr_array(
+        # float64 ones: csgraph converts to float64 anyway (int8 data made it also sort)
+        (np.ones(len(p_e)), np.add(v_e, n_p, dtype=index_type), indptr.astype(index_type)),
+        shape=(n_p + n_v, n_p + n_v),
+    )
+    return connected_components(graph, directed=False)
 
 
 class _Components:
@@ -258,17 +295,7 @@ class _Components:
 
     def __init__(self, p_e: np.ndarray, v_e: np.ndarray, cap: np.ndarray, n_p: int):
         n_v = len(cap)
-        indptr = np.zeros(n_p + n_v + 1, np.int64)
-        indptr[1 : n_p + 1] = np.cumsum(np.bincount(p_e, minlength=n_p))
-        indptr[n_p + 1 :] = len(p_e)
-        index_type = np.int32 if n_p + n_v + len(p_e) < 2**31 else np.int64
-        graph = csr_array(
-            # float64 ones: csgraph converts to float64 anyway (int8 data made it also sort)
-            (np.ones(len(p_e)), np.add(v_e, n_p, dtype=index_type), indptr.astype(index_type)),
-            shape=(n_p + n_v, n_p + n_v),
-        )
-        _n, labels = connected_components(graph, directed=False)
-        del graph
+        _n, labels = _component_labels(p_e, v_e, n_p, n_v)
         # renumber the components that have edges 0..C-1 (isolated nodes are their own)
         p_nodes = np.flatnonzero(np.bincount(p_e, minlength=n_p))
         used, rank = _compact(labels[p_nodes])
@@ -386,7 +413,7 @@ def _local_into(values: np.ndarray, present: np.ndarray, offset: int, out: np.nd
     if present.all():  # values already are 0..n-1
         np.add(values, offset, out=out, casting="unsafe")
     else:
-        np.take((np.cumsum(present) - 1 + offset).astype(np.int32), values, out=out)
+        np.take((np.cumsum(present) - 1 + offset).astype(np.int32), values, out=out, mode="clip")
 
 
 def cost_scale(max_score: float, n_nodes: int) -> float:
@@ -395,42 +422,161 @@ def cost_scale(max_score: float, n_nodes: int) -> float:
     return resolution / max_score if max_score > 0 else 1.0
 
 
-# (k,) int64 positions of the chosen edges
-def solve_flow(p_e: np.ndarray, v_e: np.ndarray, score_e: np.ndarray, capacity) -> np.ndarray:
-    """Maximum-score b-matching of allowed edges (scores > 0) as a min-cost flow.
+# (K,) int64 ascending positions into the (E,) edges
+def top_pool(p_e: np.ndarray, score: np.ndarray, k: int, bins: int = 64) -> np.ndarray:
+    """Positions of each participant's k best edges and their ties within a 1/64 score bin.
 
-    Nodes: participants (supply 1), volunteers, one sink (demand = participants). Arcs in
-    order: the edges (capacity 1, cost -round(score * scale)), participant -> sink (cost 0),
-    volunteer -> sink (capacity = capacity[v], cost 0). Raises RuntimeError if OR-Tools
-    does not report an optimum (it checks balance, feasibility and the cost range).
+    A superset of the k best found with counting instead of sorting: per participant, a
+    histogram of scores (in [0, 1]) gives the lowest bin still needed to reach k edges.
     """
     if len(p_e) == 0:
         return np.zeros(0, np.int64)
+    p_local = p_e - p_e.min()
+    # a participant with at most k edges reaches k (if at all) in its last non-empty bin
+    level = (bins - 1) - np.minimum((score * bins).astype(np.int32), bins - 1)
+    level += p_local * bins
+    counts = np.bincount(level, minlength=(int(p_local.max()) + 1) * bins)
+    last_needed = (np.cumsum(counts.reshape(-1, bins), axis=1) < k).sum(axis=1)
+    last_needed += np.arange(0, len(last_needed) * bins, bins)
+    return np.flatnonzero(level <= last_needed[p_local])
+
+
+# (k,) int64 positions of the chosen edges
+def solve_flow(
+    p_e: np.ndarray, v_e: np.ndarray, score_e: np.ndarray, capacity, stats: dict | None = None
+) -> np.ndarray:
+    """Maximum-score b-matching of allowed edges (scores > 0) as a min-cost flow.
+
+    Nodes: participants (supply 1), volunteers, one sink (demand = participants). Arcs: the
+    edges (capacity 1, cost -round(score * scale)), participant -> sink (cost 0), volunteer
+    -> sink (capacity = capacity[v], cost 0). Components with at least `PRICING_ABOVE` edges
+    are solved by pricing (`_solve_by_pricing`): the same optimum of the same integer costs,
+    found from a small part of the edges. Raises RuntimeError if OR-Tools does not report an
+    optimum (it checks balance, feasibility and the cost range). `stats`, when given,
+    receives pricing_rounds: the most restricted solves one component needed (0: none priced).
+    """
+    if len(p_e) == 0:
+        return np.zeros(0, np.int64)
+    n_nodes = int(np.count_nonzero(np.bincount(p_e))) + int(np.count_nonzero(np.bincount(v_e)))
+    scale = cost_scale(float(score_e.max()), n_nodes + 1)
+    cost_e = np.multiply(score_e, -scale)
+    cost_e = np.rint(cost_e, out=cost_e).astype(np.int64)
+    chosen = None
+    if len(p_e) >= PRICING_ABOVE:
+        chosen = _solve_by_pricing(p_e, v_e, score_e, cost_e, capacity, stats)
+    return _min_cost_flow(p_e, v_e, cost_e, capacity) if chosen is None else chosen
+
+
+# (k,) int64 ascending positions of the edges with flow
+def _min_cost_flow(p_e, v_e, cost_e, capacity) -> np.ndarray:
+    """OR-Tools' SimpleMinCostFlow on the edges with integer costs (see `solve_flow`)."""
     n_e = len(p_e)
     p_present, v_present = np.bincount(p_e) > 0, np.bincount(v_e) > 0
-    p_nodes, v_nodes = np.flatnonzero(p_present), np.flatnonzero(v_present)
-    n_p, n_v = len(p_nodes), len(v_nodes)
+    v_nodes = np.flatnonzero(v_present)
+    n_p, n_v = int(np.count_nonzero(p_present)), len(v_nodes)
     sink = n_p + n_v
-    # arcs: the edges, then participant -> sink, then volunteer -> sink
-    tails, heads = np.empty((2, n_e + n_p + n_v), np.int32)
-    _local_into(p_e, p_present, 0, tails[:n_e])
-    _local_into(v_e, v_present, n_p, heads[:n_e])
-    tails[n_e:] = np.arange(n_p + n_v, dtype=np.int32)
-    heads[n_e:] = sink
-    scale = cost_scale(float(score_e.max()), sink + 1)
-    caps = np.ones(len(tails), np.int64)
-    caps[n_e + n_p :] = capacity[v_nodes]
-    costs = np.zeros(len(tails), np.int64)
-    scaled = np.multiply(score_e, -scale)  # one temporary: these arrays are large
-    costs[:n_e] = np.rint(scaled, out=scaled)
-    del scaled
+    tails, heads = np.empty((2, n_e), np.int32)  # in place: the edge lists can be millions
+    _local_into(p_e, p_present, 0, tails)
+    _local_into(v_e, v_present, n_p, heads)
     flow = SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    del tails, heads, caps, costs  # OR-Tools holds its own copies
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, np.ones(n_e, np.int64), cost_e)
+    del tails, heads  # OR-Tools holds its own copies
+    # then participant -> sink (stays unmatched) and volunteer -> sink (capacity)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.arange(sink, dtype=np.int32),
+        np.full(sink, sink, np.int32),
+        np.concatenate([np.ones(n_p, np.int64), np.asarray(capacity, np.int64)[v_nodes]]),
+        np.zeros(sink, np.int64),
+    )
     supplies = np.zeros(sink + 1, np.int64)
     supplies[:n_p], supplies[sink] = 1, -n_p
     flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    return np.flatnonzero(flow.flows(np.arange(len(p_e), dtype=np.int32)) > 0)
+    return np.flatnonzero(flow.flows(np.arange(n_e, dtype=np.int32)) > 0)
+
+
+# (k,) int64 ascending positions of the chosen edges, or None (then solve the whole graph)
+def _solve_by_pricing(p_e, v_e, score_e, cost_e, capacity, stats) -> np.ndarray | None:
+    """The min-cost flow of all edges, solved on a growing part of them (column generation).
+
+    Start from every participant's `PRICING_POOL` best edges (`top_pool`); solve that
+    restricted graph exactly; derive node potentials from its optimal flow (shortest
+    distances in its residual graph, `_potentials`); every edge left out whose reduced cost
+    cost + potential(p) - potential(v) is negative could improve the flow: add those and
+    solve again. When no edge left out has a negative reduced cost, every residual arc of the
+    whole graph has a non-negative reduced cost, so the flow is optimal for all edges (the
+    same integer costs as a direct solve, hence the same tolerance). Returns None after
+    `PRICING_ROUNDS` restricted solves without that proof.
+    """
+    n_pg = int(p_e.max()) + 1
+    inside = np.zeros(len(p_e), bool)  # the restricted graph's edges
+    inside[top_pool(p_e, score_e / score_e.max(), PRICING_POOL)] = True  # top_pool wants [0, 1]
+    v_node = np.add(v_e, n_pg, dtype=np.int64)
+    # buffers for the pricing of every edge, reused each round (fresh memory is not free)
+    reduced, gathered = np.empty((2, len(p_e)), np.int64)
+    negative = np.empty(len(p_e), bool)
+    for rounds in range(1, PRICING_ROUNDS + 1):
+        subset = np.flatnonzero(inside)
+        p_s, v_s, cost_s = p_e[subset], v_e[subset], cost_e[subset]
+        chosen = _min_cost_flow(p_s, v_s, cost_s, capacity)
+        dist = _potentials(p_s, v_s, cost_s, chosen, capacity, n_pg)
+        if dist is None:
+            return None
+        np.take(dist, p_e, out=reduced, mode="clip")  # indices are valid: no buffering
+        reduced += cost_e
+        np.take(dist, v_node, out=gathered, mode="clip")
+        reduced -= gathered
+        np.less(reduced, 0, out=negative)
+        negative &= ~inside  # arcs of the restricted graph are optimal there already
+        missing = np.flatnonzero(negative)
+        if len(missing) == 0:
+            if stats is not None:
+                stats["pricing_rounds"] = max(stats.get("pricing_rounds", 0), rounds)
+            return subset[chosen]
+        inside[missing] = True
+    return None
+
+
+# (n_pg + len(capacity) + 1,) int64 node potentials, or None
+def _potentials(p_s, v_s, cost_s, chosen, capacity, n_pg) -> np.ndarray | None:
+    """Shortest distances from a virtual root (0 to every node) in the residual graph.
+
+    Nodes: participant p = p, volunteer v = n_pg + v, sink last. Residual arcs: p -> v for an
+    edge without flow (its cost), v -> p for an edge with flow (minus its cost); p -> sink if
+    p is matched, sink -> p if not (cost 0); v -> sink while v has room, sink -> v once it has
+    a participant (cost 0). Bellman-Ford, vectorised: every round relaxes all arcs at once
+    (a minimum per head); an optimal flow leaves no negative cycle, so it ends within as many
+    rounds as there are nodes (None otherwise). The costs are integers: no rounding.
+    """
+    capacity = np.asarray(capacity, np.int64)
+    n_v = len(capacity)
+    sink = n_pg + n_v
+    flow = np.zeros(len(p_s), bool)
+    flow[chosen] = True
+    people = np.flatnonzero(np.bincount(p_s, minlength=n_pg))
+    matched = np.zeros(n_pg, bool)
+    matched[p_s[chosen]] = True
+    load = np.bincount(v_s[chosen], minlength=n_v)
+    room = np.flatnonzero(capacity > load)
+    busy = np.flatnonzero(load)
+    edge_v = n_pg + v_s
+    tails = np.concatenate([np.where(flow, edge_v, p_s), np.where(matched[people], people, sink),
+                            n_pg + room, np.full(len(busy), sink)])
+    heads = np.concatenate([np.where(flow, p_s, edge_v), np.where(matched[people], sink, people),
+                            np.full(len(room), sink), n_pg + busy])
+    costs = np.zeros(len(tails), np.int64)
+    costs[: len(p_s)] = np.where(flow, -cost_s, cost_s)
+    order = np.argsort(heads, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    head = heads[starts]
+    dist = np.zeros(sink + 1, np.int64)
+    for _ in range(sink + 2):
+        best = np.minimum.reduceat(dist[tails] + costs, starts)
+        lower = best < dist[head]
+        if not lower.any():
+            return dist
+        dist[head[lower]] = best[lower]
+    return None

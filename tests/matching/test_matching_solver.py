@@ -102,18 +102,30 @@ def same_objective(got: float, expected: float) -> bool:
     return got == pytest.approx(expected, rel=1e-6, abs=1e-12)
 
 
-@pytest.fixture(params=["dense", "flow"])
+@pytest.fixture(params=["dense", "flow", "pricing"])
 def path(request, monkeypatch):
-    """Run a test through the dense (linear_sum_assignment) and the min-cost-flow solver."""
+    """Run a test through the dense (linear_sum_assignment) and the min-cost-flow solver, the
+    latter also by pricing from each participant's single best edge (many rounds), with
+    components found from a sample of the edges."""
     limit = 10**12 if request.param == "dense" else 0
     monkeypatch.setattr(solver, "DENSE_CELL_LIMIT", limit)
+    if request.param == "pricing":
+        force_pricing(monkeypatch, pool=1)
+        monkeypatch.setattr(solver, "COMPONENT_SAMPLE", 8)
     return request.param
+
+
+def force_pricing(monkeypatch, pool: int, rounds: int = 10_000) -> None:
+    monkeypatch.setattr(solver, "DENSE_CELL_LIMIT", 0)
+    monkeypatch.setattr(solver, "PRICING_ABOVE", 0)
+    monkeypatch.setattr(solver, "PRICING_POOL", pool)
+    monkeypatch.setattr(solver, "PRICING_ROUNDS", rounds)
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_random_instances_match_networkx(seed, path):
     rng = np.random.default_rng(seed)
-    for _ in range(60):  # 4 seeds x 60 instances x 2 paths
+    for _ in range(60):  # 4 seeds x 60 instances x 3 paths
         score, capacity, min_score = random_instance(rng)
         pairs = assign(score, capacity, min_score)
         assert_valid(score, capacity, min_score, pairs)
@@ -442,3 +454,69 @@ def test_grouped_edges_of_one_flow_component_keep_positions_into_the_given_edges
         assert_valid(score, capacity, 0.0, pairs)
         assert all(score[p, v] > 0 for p, v in pairs)
         assert same_objective(total(score, pairs), networkx_optimum(score, capacity, 0.0))
+
+
+def _edges(score):
+    p_e, v_e = np.nonzero(np.isfinite(score))
+    return p_e.astype(np.int32), v_e.astype(np.int32), score[p_e, v_e]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pricing_proves_the_optimum_of_every_edge_from_a_small_pool(seed, monkeypatch):
+    # contested volunteers: the first restricted solve is not optimal, later rounds add edges
+    rng = np.random.default_rng(700 + seed)
+    for pool in (1, 3):
+        score = np.round(rng.random((120, 80)) ** 3, 2)  # many ties and near-zero scores
+        score[rng.random(score.shape) < 0.3] = np.nan
+        capacity = rng.integers(0, 3, 80)
+        p_e, v_e, s_e = _edges(score)
+        monkeypatch.setattr(solver, "DENSE_CELL_LIMIT", 0)
+        direct = solver.solve_edges(p_e, v_e, s_e, capacity, 120, grouped=True)
+        force_pricing(monkeypatch, pool)
+        stats: dict = {}
+        priced = solver.solve_edges(p_e, v_e, s_e, capacity, 120, stats=stats, grouped=True)
+        assert stats["pricing_rounds"] >= 2
+        pairs = list(zip(p_e[priced].tolist(), v_e[priced].tolist(), strict=True))
+        assert_valid(score, capacity, 0.0, pairs)
+        assert total(score, pairs) == pytest.approx(s_e[direct].sum(), rel=1e-12)
+        assert same_objective(total(score, pairs), lp_optimum(score, capacity, 0.0))
+
+
+def test_pricing_that_runs_out_of_rounds_solves_the_whole_graph(monkeypatch):
+    rng = np.random.default_rng(17)
+    score = np.round(rng.random((60, 30)) ** 3, 2)
+    capacity = np.ones(30, np.int64)
+    p_e, v_e, s_e = _edges(score)
+    force_pricing(monkeypatch, pool=1, rounds=1)
+    stats: dict = {}
+    chosen = solver.solve_edges(p_e, v_e, s_e, capacity, 60, stats=stats, grouped=True)
+    assert stats["pricing_rounds"] == 0  # one round did not prove it: the direct solve ran
+    assert same_objective(s_e[chosen].sum(), lp_optimum(score, capacity, 0.0))
+
+
+def test_potentials_leave_no_negative_reduced_cost_on_the_residual_graph():
+    rng = np.random.default_rng(3)
+    score = np.round(rng.random((40, 25)), 2)
+    capacity = rng.integers(1, 3, 25)
+    p_e, v_e, s_e = _edges(score)
+    cost = -np.rint(s_e * 1000).astype(np.int64)
+    chosen = solver._min_cost_flow(p_e, v_e, cost, capacity)
+    dist = solver._potentials(p_e, v_e, cost, chosen, capacity, 40)
+    reduced = cost + dist[p_e] - dist[40 + v_e]
+    flow = np.zeros(len(p_e), bool)
+    flow[chosen] = True
+    assert np.all(reduced[~flow] >= 0) and np.all(reduced[flow] <= 0)  # optimality conditions
+
+
+@pytest.mark.parametrize("density", [0.002, 0.02, 0.3])
+def test_components_from_a_sample_equal_the_components_of_every_edge(density, monkeypatch):
+    # sparse graphs (many small components, most edges outside the sample) and dense ones
+    rng = np.random.default_rng(int(density * 1000))
+    p_e, v_e = np.nonzero(rng.random((300, 200)) < density)
+    direct_n, direct = solver._component_labels(p_e, v_e, 300, 200)
+    monkeypatch.setattr(solver, "COMPONENT_SAMPLE", 8)
+    sampled_n, sampled = solver._component_labels(p_e, v_e, 300, 200)
+    assert sampled_n == direct_n
+    # the same partition: labels correspond one to one
+    pairs = set(zip(direct.tolist(), sampled.tolist(), strict=True))
+    assert len(pairs) == direct_n == len({b for _, b in pairs})
