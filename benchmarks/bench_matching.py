@@ -44,6 +44,7 @@ from buddy.matching import (  # noqa: E402
     pipeline,
     run_matching,
     score_matrix,
+    solver,  # noqa: E402
 )
 from buddy.matching.solver import solve_edges  # noqa: E402
 
@@ -59,10 +60,13 @@ CASES = {  # name: (participants, volunteers, population keywords)
     "country_exact": (60_000, 45_000, {"n_orgs": 300}),  # and of the country
     "scaling": (0, 0, {"cities": ("Amsterdam", "Zaanstad", "Almere")}),  # sizes: SCALING
     "crossover": (0, 0, {}),  # sizes: CROSSOVER; linear_sum_assignment vs min-cost flow
+    "pricing": (0, 0, {}),  # sizes: PRICING_SIZES; the flow on every edge vs by pricing
 }
 SCALING = (500, 1_000, 2_000, 4_000, 8_000)  # participants; volunteers = 3/4
 DENSE_SCALING_MAX_CELLS = 20_000_000  # linear_sum_assignment beyond this is minutes, skipped
 CROSSOVER = (25, 50, 100, 200, 400, 800, 1_600, 3_200)  # participants, one organisation
+PRICING_SIZES = ((2_000, ("Rotterdam",)), (5_000, ("Amsterdam", "Zaanstad", "Almere")),
+                 (10_000, REGION), (20_000, REGION))  # participants, cities (all pairs)
 DEFAULT_CASES = (
     "city",
     "region",
@@ -372,6 +376,42 @@ def case_crossover(case: str) -> list[dict]:
     return rows
 
 
+def case_pricing(case: str) -> list[dict]:
+    """One organisation, every feasible pair: the flow on all edges vs solved by pricing.
+
+    Two solves each, alternating, CPU time; the switch-over (solver.PRICING_ABOVE) is the
+    edge count of a flow component from which pricing is faster. Same objective required.
+    """
+    rows = []
+    default = solver.PRICING_ABOVE
+    for n, cities in PRICING_SIZES:
+        pop = make_population(n, n * 3 // 4, seed=SEED, cities=cities)
+        f = build_features(pop.participants, pop.volunteers)
+        rules = PairRules.from_ids(f, pop.forbidden, pop.ended_badly)
+        table = WeightTable(f.vocabulary.organisations)
+        edges = candidate_edges(f.participants, f.volunteers, table, rules)
+        times: dict[str, list[float]] = {"direct": [], "pricing": []}
+        objective, stats = {}, {}
+        try:
+            for _ in range(2):
+                for name, above in (("direct", 10**15), ("pricing", 0)):
+                    solver.PRICING_ABOVE = above
+                    cpu = time.process_time()
+                    chosen = solve_edges(edges.p, edges.v, edges.score, f.volunteers.capacity, n,
+                                         stats=stats, grouped=True)  # fmt: skip
+                    times[name].append(round(time.process_time() - cpu, 3))
+                    objective[name] = round(float(edges.score[chosen].sum()), 6)
+        finally:
+            solver.PRICING_ABOVE = default
+        rows.append({"case": case, "participants": n, "edges": len(edges.p),
+                     "direct_cpu_s": times["direct"], "pricing_cpu_s": times["pricing"],
+                     "pricing_rounds": stats["pricing_rounds"],
+                     "equal_objective": objective["direct"] == objective["pricing"],
+                     "objective": objective["pricing"],
+                     "load_avg_1m": round(os.getloadavg()[0], 2)})
+    return rows
+
+
 def scaling_svg(rows: list[dict]) -> str:
     """Log-log plot of solve time against participants for both solvers, as plain SVG."""
     series = {
@@ -440,6 +480,7 @@ RUNNERS = {
     "country_exact": case_exact,
     "scaling": case_scaling,
     "crossover": case_crossover,
+    "pricing": case_pricing,
 }
 
 

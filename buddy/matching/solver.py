@@ -19,7 +19,10 @@ all such components); the others are solved exactly by one of
   them was slower: 8.1 s against 4.5 s CPU on the country case): each participant supplies one
   unit; arcs participant -> volunteer (capacity 1, cost -round(score * scale)), participant
   -> sink (capacity 1, cost 0: stays unmatched), volunteer -> sink (capacity = free slots);
-  the sink demands one unit per participant.
+  the sink demands one unit per participant. Components of at least `PRICING_ABOVE` edges
+  are solved by pricing (column generation, `_solve_by_pricing`): a restricted flow of each
+  participant's best edges, then every other edge priced by node potentials of its optimum
+  and added while some reduced cost is negative; the result is proved optimal for all edges.
 
 Integer costs (`cost_scale`): scores are multiplied by scale = COST_RESOLUTION / max score
 and rounded, so every cost is off by at most 0.5 / scale in score units. If M is the flow
@@ -39,7 +42,7 @@ from scipy.sparse.csgraph import connected_components
 
 DENSE_CELL_LIMIT = 300_000  # participants x slots above which a component goes to the flow
 COMPONENT_SAMPLE = 1_000_000  # edges above which components start from a sample of them
-PRICING_ABOVE = 2_000_000  # edges of a flow component from which it is solved by pricing
+PRICING_ABOVE = 1_000_000  # edges of a flow component from which pricing wins (benchmark)
 PRICING_POOL = 40  # each participant's best edges in the first restricted solve
 PRICING_ROUNDS = 10  # restricted solves before the whole graph goes to OR-Tools instead
 COST_RESOLUTION = 2**40  # the best score becomes this integer cost (see the module doc)

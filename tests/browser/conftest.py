@@ -46,10 +46,30 @@ def live_app(tmp_path):
                 db._factory.configure(bind=previous_engine)
 
 
+def _closed_at_once(app):
+    """``app`` with every response body read into memory and closed before it is sent.
+
+    Werkzeug's development server skips closing a response body when the client drops the
+    connection while the server drains the request (Chromium leaving a page during a favicon
+    request): the static file stays open and its ResourceWarning fails a later test.
+    Production runs gunicorn; this only keeps the live test server tidy.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(live_app):
     """Serve ``live_app`` from a thread on 127.0.0.1 and a free port; yield the base URL."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closed_at_once(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
