@@ -43,7 +43,8 @@ from scipy.sparse.csgraph import connected_components
 DENSE_CELL_LIMIT = 300_000  # participants x slots above which a component goes to the flow
 COMPONENT_SAMPLE = 1_000_000  # edges above which components start from a sample of them
 PRICING_ABOVE = 1_000_000  # edges of a flow component from which pricing wins (benchmark)
-PRICING_POOL = 40  # each participant's best edges in the first restricted solve
+PRICING_POOL = 30  # each participant's best edges in the first restricted solve
+PRICING_MARGIN = 0.02  # also add edges this close to improving (share of the best score)
 PRICING_ROUNDS = 10  # restricted solves before the whole graph goes to OR-Tools instead
 COST_RESOLUTION = 2**40  # the best score becomes this integer cost (see the module doc)
 _INT64_HEADROOM = 2**62  # OR-Tools checks |cost| * (nodes + 1) fits in int64
@@ -508,12 +509,14 @@ def _solve_by_pricing(p_e, v_e, score_e, cost_e, capacity, stats) -> np.ndarray 
     restricted graph exactly; derive node potentials from its optimal flow (shortest
     distances in its residual graph, `_potentials`); every edge left out whose reduced cost
     cost + potential(p) - potential(v) is negative could improve the flow: add those and
-    solve again. When no edge left out has a negative reduced cost, every residual arc of the
+    solve again (with those within `PRICING_MARGIN` of improving it, which saves rounds).
+    When no edge left out has a negative reduced cost, every residual arc of the
     whole graph has a non-negative reduced cost, so the flow is optimal for all edges (the
     same integer costs as a direct solve, hence the same tolerance). Returns None after
     `PRICING_ROUNDS` restricted solves without that proof.
     """
     n_pg = int(p_e.max()) + 1
+    margin = int(PRICING_MARGIN * -cost_e.min())  # in cost units: a share of the best score
     inside = np.zeros(len(p_e), bool)  # the restricted graph's edges
     inside[top_pool(p_e, score_e / score_e.max(), PRICING_POOL)] = True  # top_pool wants [0, 1]
     v_node = np.add(v_e, n_pg, dtype=np.int64)
@@ -531,14 +534,17 @@ def _solve_by_pricing(p_e, v_e, score_e, cost_e, capacity, stats) -> np.ndarray 
         reduced += cost_e
         np.take(dist, v_node, out=gathered, mode="clip")
         reduced -= gathered
+        outside = ~inside  # arcs of the restricted graph are optimal there already
         np.less(reduced, 0, out=negative)
-        negative &= ~inside  # arcs of the restricted graph are optimal there already
-        missing = np.flatnonzero(negative)
-        if len(missing) == 0:
+        negative &= outside
+        if not negative.any():
             if stats is not None:
                 stats["pricing_rounds"] = max(stats.get("pricing_rounds", 0), rounds)
             return subset[chosen]
-        inside[missing] = True
+        # add the edges that could improve it, and those nearly so: fewer rounds
+        np.less(reduced, margin, out=negative)
+        negative &= outside
+        inside |= negative
     return None
 
 
