@@ -429,28 +429,38 @@ def _keep_unpruned_and_pool(p_e, score, pruned_p, k) -> np.ndarray:
 # (K,) int64 ascending positions into the (E,) edges
 def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndarray:
     """Positions (ascending) of the edges kept after pricing the pruned participants' pool."""
-    mine = np.flatnonzero(pruned_p[p_e])
-    if np.any(np.diff(p_e[mine]) < 0):  # candidate_edges keeps them grouped already
-        mine = mine[np.argsort(p_e[mine], kind="stable")]
-    order = mine  # the pool, grouped by participant
+    mine = pruned_p[p_e]
+    if mine.all():  # the usual case (one big organisation): no copies of the pool
+        prices = auction_prices(p_e, v_e, score, capacity, pruning.rounds)
+        reduced = np.take(prices, v_e, mode="clip")
+        np.subtract(score, reduced, out=reduced)
+        reduced += 1.0
+        reduced *= 0.5  # into [0, 1] for _top_k
+        return _top_k(p_e, reduced, pruning.top_k)
+    order = np.flatnonzero(mine)
+    if np.any(np.diff(p_e[order]) < 0):  # candidate_edges keeps them grouped already
+        order = order[np.argsort(p_e[order], kind="stable")]
     prices = auction_prices(p_e[order], v_e[order], score[order], capacity, pruning.rounds)
     reduced = (score[order] - prices[v_e[order]] + 1.0) * 0.5  # into [0, 1] for _top_k
     top = order[_top_k(p_e[order], reduced, pruning.top_k)]
-    return np.sort(np.concatenate([np.flatnonzero(~pruned_p[p_e]), top]))
+    return np.sort(np.concatenate([np.flatnonzero(~mine), top]))
 
 
 # (R,) first best edge position, (R,) best and (R,) second-best values per participant
-def _best_two(p_sorted: np.ndarray, value: np.ndarray, runs=None):
+def _best_two(p_sorted: np.ndarray, value: np.ndarray, runs=None, buffers=None):
     """Per participant (edges grouped by participant): first best edge, best, second best.
 
     The second best is at least 0, the value of staying unmatched. `runs` = (starts,
-    segment) of p_sorted when the caller already has them (they do not change per round).
+    segment) of p_sorted when the caller already has them (they do not change per round);
+    `buffers` = two (E,) float64 arrays to work in (fresh memory is not free).
     """
     starts, segment = _segments(p_sorted) if runs is None else runs
+    spread, rest = buffers if buffers is not None else np.empty((2, len(value)))
     best = np.maximum.reduceat(value, starts)
-    at_best = np.flatnonzero(value == best[segment])
+    np.take(best, segment, out=spread, mode="clip")
+    at_best = np.flatnonzero(value == spread)
     first = at_best[np.r_[True, segment[at_best][1:] != segment[at_best][:-1]]]
-    rest = value.copy()
+    np.copyto(rest, value)
     rest[first] = -np.inf
     second = np.maximum(np.maximum.reduceat(rest, starts), 0.0)
     return first, best, second
@@ -476,8 +486,11 @@ def auction_prices(p_e, v_e, score, capacity, rounds: int) -> np.ndarray:
     if len(p_e) == 0:
         return prices
     runs = _segments(p_e)
+    value, *buffers = np.empty((3, len(p_e)))  # reused every round
     for _ in range(rounds):
-        first, best, second = _best_two(p_e, score - prices[v_e], runs)
+        np.take(prices, v_e, out=value, mode="clip")
+        np.subtract(score, value, out=value)
+        first, best, second = _best_two(p_e, value, runs, buffers)
         bidding = best > 0
         edge, bid = first[bidding], (score[first] - second)[bidding]
         order = np.lexsort((-bid, v_e[edge]))
