@@ -46,6 +46,7 @@ PRICING_ABOVE = 1_000_000  # edges of a flow component from which pricing wins (
 PRICING_POOL = 30  # each participant's best edges in the first restricted solve
 PRICING_MARGIN = 0.02  # also add edges this close to improving (share of the best score)
 PRICING_ROUNDS = 10  # restricted solves before the whole graph goes to OR-Tools instead
+POTENTIAL_ROUNDS = 2_000  # Bellman-Ford rounds for the potentials before giving up on pricing
 COST_RESOLUTION = 2**40  # the best score becomes this integer cost (see the module doc)
 _INT64_HEADROOM = 2**62  # OR-Tools checks |cost| * (nodes + 1) fits in int64
 
@@ -557,7 +558,9 @@ def _potentials(p_s, v_s, cost_s, chosen, capacity, n_pg) -> np.ndarray | None:
     p is matched, sink -> p if not (cost 0); v -> sink while v has room, sink -> v once it has
     a participant (cost 0). Bellman-Ford, vectorised: every round relaxes all arcs at once
     (a minimum per head); an optimal flow leaves no negative cycle, so it ends within as many
-    rounds as there are nodes (None otherwise). The costs are integers: no rounding.
+    rounds as there are nodes. None when it has not ended after `POTENTIAL_ROUNDS` (130–290
+    on the exact region): the caller then solves the whole graph, so a graph with unusually
+    long shortest paths costs a direct solve, never minutes. Integer costs: no rounding.
     """
     capacity = np.asarray(capacity, np.int64)
     n_v = len(capacity)
@@ -582,7 +585,7 @@ def _potentials(p_s, v_s, cost_s, chosen, capacity, n_pg) -> np.ndarray | None:
     starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
     head = heads[starts]
     dist = np.zeros(sink + 1, np.int64)
-    for _ in range(sink + 2):
+    for _ in range(min(sink + 2, POTENTIAL_ROUNDS)):
         best = np.minimum.reduceat(dist[tails] + costs, starts)
         lower = best < dist[head]
         if not lower.any():

@@ -520,3 +520,16 @@ def test_components_from_a_sample_equal_the_components_of_every_edge(density, mo
     # the same partition: labels correspond one to one
     pairs = set(zip(direct.tolist(), sampled.tolist(), strict=True))
     assert len(pairs) == direct_n == len({b for _, b in pairs})
+
+
+def test_potentials_that_do_not_settle_in_time_fall_back_to_the_direct_solve(monkeypatch):
+    rng = np.random.default_rng(23)
+    score = np.round(rng.random((50, 30)), 2)
+    capacity = rng.integers(1, 3, 30)
+    p_e, v_e, s_e = _edges(score)
+    force_pricing(monkeypatch, pool=1)
+    monkeypatch.setattr(solver, "POTENTIAL_ROUNDS", 1)  # never enough: no proof possible
+    stats: dict = {}
+    chosen = solver.solve_edges(p_e, v_e, s_e, capacity, 50, stats=stats, grouped=True)
+    assert stats["pricing_rounds"] == 0
+    assert same_objective(s_e[chosen].sum(), lp_optimum(score, capacity, 0.0))
