@@ -431,19 +431,23 @@ def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndar
     """Positions (ascending) of the edges kept after pricing the pruned participants' pool."""
     mine = pruned_p[p_e]
     if mine.all():  # the usual case (one big organisation): no copies of the pool
-        prices = auction_prices(p_e, v_e, score, capacity, pruning.rounds)
-        reduced = np.take(prices, v_e, mode="clip")
-        np.subtract(score, reduced, out=reduced)
-        reduced += 1.0
-        reduced *= 0.5  # into [0, 1] for _top_k
-        return _top_k(p_e, reduced, pruning.top_k)
+        return _priced_top(p_e, v_e, score, capacity, pruning)
     order = np.flatnonzero(mine)
     if np.any(np.diff(p_e[order]) < 0):  # candidate_edges keeps them grouped already
         order = order[np.argsort(p_e[order], kind="stable")]
-    prices = auction_prices(p_e[order], v_e[order], score[order], capacity, pruning.rounds)
-    reduced = (score[order] - prices[v_e[order]] + 1.0) * 0.5  # into [0, 1] for _top_k
-    top = order[_top_k(p_e[order], reduced, pruning.top_k)]
+    top = order[_priced_top(p_e[order], v_e[order], score[order], capacity, pruning)]
     return np.sort(np.concatenate([np.flatnonzero(~mine), top]))
+
+
+# (K,) int64 ascending positions into the (E,) pool edges (grouped by participant)
+def _priced_top(p_e, v_e, score, capacity, pruning) -> np.ndarray:
+    """Each participant's `top_k` pool edges by score - auction price."""
+    prices = auction_prices(p_e, v_e, score, capacity, pruning.rounds)
+    reduced = np.take(prices, v_e, mode="clip")
+    np.subtract(score, reduced, out=reduced)
+    reduced += 1.0
+    reduced *= 0.5  # into [0, 1] for _top_k
+    return _top_k(p_e, reduced, pruning.top_k)
 
 
 # (R,) first best edge position, (R,) best and (R,) second-best values per participant

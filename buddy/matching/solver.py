@@ -201,11 +201,8 @@ def solve_edges(
     for c, edges in comp.edge_groups(edge_kind == _DENSE):
         chosen.append(_solve_dense(comp, c, edges, p_k, v_k, s_k))
     del edge_kind
-    for _c, edges in comp.edge_groups(comp.kind_e(kind) == _FLOW):
-        if len(edges) == len(p_k):  # one component holds every edge: no copies
-            chosen.append(solve_flow(p_k, v_k, s_k, cap, stats))
-        else:
-            chosen.append(edges[solve_flow(p_k[edges], v_k[edges], s_k[edges], cap, stats)])
+    for _c, edges in comp.edge_groups(comp.kind_e(kind) == _FLOW):  # one of several
+        chosen.append(edges[solve_flow(p_k[edges], v_k[edges], s_k[edges], cap, stats)])
     chosen_e = np.concatenate(chosen)
     if kept is not None:
         chosen_e = kept[chosen_e]
@@ -404,13 +401,14 @@ def _solve_dense(comp: _Components, c: int, edges, p_e, v_e, score_e) -> np.ndar
 def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Like np.unique(values, return_inverse=True) for small non-negative ints, without a sort."""
     present = np.bincount(values) > 0
-    rank = np.cumsum(present, dtype=np.int64) - 1
-    return np.flatnonzero(present), rank[values].astype(np.int32)
+    local = np.empty(len(values), np.int32)
+    _local_into(values, present, 0, local)
+    return np.flatnonzero(present), local
 
 
 # (E,) int32 written into `out`: offset + the rank of each value among the present ones
 def _local_into(values: np.ndarray, present: np.ndarray, offset: int, out: np.ndarray) -> None:
-    """Like `_compact`'s second result plus `offset`, written into `out` without a copy.
+    """Number `values` locally (offset + rank among the present values), into `out`.
 
     The arc arrays of a large component are built in place: every copy of millions of edges
     costs memory and time.
