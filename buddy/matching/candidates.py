@@ -32,7 +32,7 @@ import numpy as np
 from .constraints import PairRules, colleague_ok, distance_km, rules_ok_edges
 from .features import Operand, ParticipantArrays, VolunteerArrays, unique_rows
 from .scores import PackedScorer, WeightTable, total_score_at
-from .solver import acceptable, top_pool
+from .solver import acceptable, acceptance_floor, top_pool
 
 CHUNK_EDGES = 1 << 18  # generated (not yet filtered) pairs per chunk
 
@@ -198,6 +198,37 @@ class _Generator:
         self.p_row0 = places.offset[places.loc_p] - places.first[places.loc_p]  # cell - loc_v
         for vs in (self.vi, self.vo):  # the colleague rule only where a volunteer has a choice
             vs.any_colleagues = bool(np.any(vs.colleagues != 0))
+        self.p_ok = p_ok
+
+    @property
+    def compilable(self) -> bool:
+        """True when the compiled loop applies: the packed scorer with packed languages."""
+        return self.packed is not None and self.packed.lang_packed
+
+    def kernel_layout(self, min_score: float) -> tuple:
+        """`kernel.run_pairs`'s arguments after (lo, hi) and before (pool, out, counted)."""
+        P, V, k, places = self.P, self.V, self.packed, self.places
+        c_ptr = np.searchsorted(self.c_p, np.arange(len(P) + 1, dtype=self.c_p.dtype))
+        rule_keys = self.rules.keys(len(V)) if len(self.rules.p) else np.zeros(0, np.int64)
+        part = (k.p_word, k.a_base, k.i_class, k.g_base, k.base, P.radius_km, self.p_reach,
+                P.gender_pref, self.has_rule, P.employer, self.p_ok & P.online, P.org,
+                self.p_row0)
+        n_in = len(self.vi_rows)  # the online groups follow the in-person order
+        vi, vo = self.vi, self.vo
+        volunteers = tuple(
+            np.concatenate([a, b]) for a, b in (
+                (vi.word, vo.word), (vi.i_class, vo.i_class), (vi.radius_km, vo.radius_km),
+                (vi.gender, vo.gender), (vi.colleagues, vo.colleagues),
+                (vi.employer, vo.employer), (self.vi_rows, self.vo_rows),
+                (places.loc_v[self.vi_rows], vo.loc), (vi.reach_c2, vo.reach),
+            )
+        ) + (vi.any_colleagues or vo.any_colleagues,)
+        table = (places.c2, places.km, k.tab_a, k.tab_i, k.tab_g, k.w["proximity"],
+                 k.w["language"], k.MASK_SLOTS, k._MASK_I, k._MASK_G, k._MASK_P, k._MASK_L,
+                 acceptance_floor(min_score), rule_keys, len(V))
+        runs = (c_ptr, self.c_start, self.c_n, self.c_km, self.online.start + n_in,
+                self.online.count)
+        return part, runs, volunteers, table
 
     def pairs_per_participant(self) -> np.ndarray:
         """(P,) number of pairs generated (before checks) per participant."""
@@ -327,8 +358,7 @@ def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, np.int64)
     p_local = p_e.astype(np.int64) - p_e.min()
     bits_i = int(len(p_e) - 1).bit_length()
-    bits_p = int(p_local.max()).bit_length()
-    bits_q = 63 - bits_i - bits_p
+    bits_q = _quantum_bits(p_e)
     if bits_q < 16:  # absurdly large chunk: fall back to an exact argsort
         order = np.lexsort((-score, p_e))
     else:
@@ -339,6 +369,12 @@ def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     return np.sort(order[rank < k])
+
+
+# bits of the score quantum in _top_k's key (participant | quantised score | position)
+def _quantum_bits(p_e: np.ndarray) -> int:
+    bits_p = int(p_e.max()) - int(p_e.min())
+    return 63 - int(len(p_e) - 1).bit_length() - bits_p.bit_length()
 
 
 @dataclass(frozen=True)
@@ -367,13 +403,15 @@ def candidate_edges(
     min_score: float = 0.0,
     pruning: Pruning | None = None,
     chunk_edges: int = CHUNK_EDGES,
+    compiled: bool = True,
 ) -> CandidateEdges:
     """Return the acceptable feasible edges (score >= min_score and > 0), scored.
 
     capacity: (V,) free capacity (default volunteers.capacity; 0 = never a candidate);
     active: (P,) bool participants to consider (default all); pruning: None = every
     acceptable edge (exact), else `Pruning` applies to organisations above its threshold
-    (the count of generated pairs, known before any pair is checked).
+    (the count of generated pairs, known before any pair is checked). compiled: use the
+    compiled loop (`kernel.py`) where it applies; False = the NumPy path (same edges).
     """
     P, V = participants, volunteers
     capacity = V.capacity if capacity is None else np.asarray(capacity)
@@ -383,8 +421,47 @@ def candidate_edges(
     n_acceptable = np.zeros(len(P), np.int64)
     generated = gen.pairs_per_participant()
     pruned_p = _pruned_participants(P.org, generated, pruning)
+    chunks = list(_chunks(generated, chunk_edges))
+    if compiled and gen.compilable:
+        parts = _compiled_parts(gen, chunks, generated, min_score, pruning, pruned_p,
+                                n_feasible, n_acceptable)
+    else:
+        parts = _numpy_parts(gen, chunks, min_score, pruning, pruned_p, n_feasible, n_acceptable)
+    if not parts:
+        parts = [(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))]
+    p_e, v_e, score = (np.concatenate(col) for col in zip(*parts, strict=True))
+    del parts
+    if pruned_p.any():
+        keep = _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning,
+                                   compiled and gen.compilable)
+        p_e, v_e, score = p_e[keep], v_e[keep], score[keep]
+    pruned = bool(np.any(n_acceptable[pruned_p] > np.bincount(p_e, minlength=len(P))[pruned_p]))
+    return CandidateEdges(p_e, v_e, score, n_feasible, n_acceptable, pruned)
+
+
+# [(p, v, score)] per chunk: acceptable edges, the pruned participants' cut to their pool
+def _compiled_parts(gen, chunks, generated, min_score, pruning, pruned_p, n_feasible,
+                    n_acceptable) -> list[tuple[np.ndarray, ...]]:
+    """The chunks through `kernel.run_pairs`, in buffers sized for the largest chunk."""
+    from . import kernel  # Numba loads here, only in processes that match
+
+    cum = np.r_[0, np.cumsum(generated)]
+    size = max((int(cum[hi] - cum[lo]) for lo, hi in chunks), default=0)
+    out = (np.empty(size, np.int32), np.empty(size, np.int32), np.empty(size))
+    layout = gen.kernel_layout(min_score)
+    pool = (pruning.pool if pruning is not None else 0, pruned_p)
     parts = []
-    for lo, hi in _chunks(generated, chunk_edges):
+    for lo, hi in chunks:
+        n = kernel.run_pairs(lo, hi, *layout, pool, out, (n_feasible, n_acceptable))
+        parts.append(tuple(a[:n].copy() for a in out))
+    return parts
+
+
+# [(p, v, score)] per chunk, as _compiled_parts, with NumPy array passes
+def _numpy_parts(gen, chunks, min_score, pruning, pruned_p, n_feasible,
+                 n_acceptable) -> list[tuple[np.ndarray, ...]]:
+    parts = []
+    for lo, hi in chunks:
         blocks = [gen.scored(i, *run) for i, run in enumerate(gen.chunk(lo, hi))]
         p_e, v_e, score, counts = _merged(blocks, lo, hi)
         n_feasible[lo:hi] += counts
@@ -397,15 +474,7 @@ def candidate_edges(
             keep = _keep_unpruned_and_pool(p_e, score, pruned_p, pruning.pool)
             p_e, v_e, score = p_e[keep], v_e[keep], score[keep]
         parts.append((p_e, v_e, score))
-    if not parts:
-        parts = [(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))]
-    p_e, v_e, score = (np.concatenate(col) for col in zip(*parts, strict=True))
-    del parts
-    if pruned_p.any():
-        keep = _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning)
-        p_e, v_e, score = p_e[keep], v_e[keep], score[keep]
-    pruned = bool(np.any(n_acceptable[pruned_p] > np.bincount(p_e, minlength=len(P))[pruned_p]))
-    return CandidateEdges(p_e, v_e, score, n_feasible, n_acceptable, pruned)
+    return parts
 
 
 # (P,) bool: participants of organisations whose generated pairs exceed the threshold
@@ -427,26 +496,37 @@ def _keep_unpruned_and_pool(p_e, score, pruned_p, k) -> np.ndarray:
 
 
 # (K,) int64 ascending positions into the (E,) edges
-def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning) -> np.ndarray:
+def _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning, compiled) -> np.ndarray:
     """Positions (ascending) of the edges kept after pricing the pruned participants' pool."""
     mine = pruned_p[p_e]
     if mine.all():  # the usual case (one big organisation): no copies of the pool
-        return _priced_top(p_e, v_e, score, capacity, pruning)
+        return _priced_top(p_e, v_e, score, capacity, pruning, compiled)
     order = np.flatnonzero(mine)
     if np.any(np.diff(p_e[order]) < 0):  # candidate_edges keeps them grouped already
         order = order[np.argsort(p_e[order], kind="stable")]
-    top = order[_priced_top(p_e[order], v_e[order], score[order], capacity, pruning)]
+    top = order[_priced_top(p_e[order], v_e[order], score[order], capacity, pruning, compiled)]
     return np.sort(np.concatenate([np.flatnonzero(~mine), top]))
 
 
 # (K,) int64 ascending positions into the (E,) pool edges (grouped by participant)
-def _priced_top(p_e, v_e, score, capacity, pruning) -> np.ndarray:
-    """Each participant's `top_k` pool edges by score - auction price."""
-    prices = auction_prices(p_e, v_e, score, capacity, pruning.rounds)
+def _priced_top(p_e, v_e, score, capacity, pruning, compiled=False) -> np.ndarray:
+    """Each participant's `top_k` pool edges by score - auction price.
+
+    compiled: the auction and the selection as loops (`kernel.py`; the same edges).
+    """
+    if compiled:
+        from . import kernel
+
+        prices = kernel.auction_prices(p_e, v_e, score, np.asarray(capacity, np.int64),
+                                       pruning.rounds)
+    else:
+        prices = auction_prices(p_e, v_e, score, capacity, pruning.rounds)
     reduced = np.take(prices, v_e, mode="clip")
     np.subtract(score, reduced, out=reduced)
     reduced += 1.0
     reduced *= 0.5  # into [0, 1] for _top_k
+    if compiled and len(p_e) and _quantum_bits(p_e) >= 16:
+        return kernel.top_k(p_e, reduced, pruning.top_k, float((1 << _quantum_bits(p_e)) - 1))
     return _top_k(p_e, reduced, pruning.top_k)
 
 

@@ -56,7 +56,15 @@ def acceptable(score: np.ndarray, min_score: float = 0.0) -> np.ndarray:
     """True where a score may be proposed: finite, >= min_score and > 0 (NaN/-inf: never)."""
     score = np.asarray(score, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return np.isfinite(score) & (score >= _check_min_score(min_score)) & (score > 0)
+        return np.isfinite(score) & (score >= acceptance_floor(min_score))
+
+
+def acceptance_floor(min_score: float = 0.0) -> float:
+    """The least acceptable score: max(min_score, the smallest float above 0).
+
+    For a finite score, score >= floor is "score >= min_score and score > 0".
+    """
+    return max(_check_min_score(min_score), float(np.nextafter(0.0, 1.0)))
 
 
 # (sum(counts),) int64
