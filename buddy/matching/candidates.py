@@ -35,6 +35,9 @@ from .scores import PackedScorer, WeightTable, total_score_at
 from .solver import acceptable, acceptance_floor, top_pool
 
 CHUNK_EDGES = 1 << 18  # generated (not yet filtered) pairs per chunk
+# the compiled loop from this many generated pairs on: below it NumPy takes at most about
+# 0.1 s, less than loading the compiled code costs a process the first time (about 0.4 s)
+COMPILED_ABOVE = 2_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +50,7 @@ class CandidateEdges:
     n_feasible: np.ndarray  # (P,) int64 feasible volunteers with free capacity
     n_acceptable: np.ndarray  # (P,) int64 of those, scoring >= min_score and > 0
     pruned: bool  # True when pruning dropped acceptable edges
+    compiled: bool = False  # True when the compiled loops (kernel.py) made them
 
 
 @dataclass(frozen=True, eq=False)
@@ -403,15 +407,16 @@ def candidate_edges(
     min_score: float = 0.0,
     pruning: Pruning | None = None,
     chunk_edges: int = CHUNK_EDGES,
-    compiled: bool = True,
+    compiled: bool | None = None,
 ) -> CandidateEdges:
     """Return the acceptable feasible edges (score >= min_score and > 0), scored.
 
     capacity: (V,) free capacity (default volunteers.capacity; 0 = never a candidate);
     active: (P,) bool participants to consider (default all); pruning: None = every
     acceptable edge (exact), else `Pruning` applies to organisations above its threshold
-    (the count of generated pairs, known before any pair is checked). compiled: use the
-    compiled loop (`kernel.py`) where it applies; False = the NumPy path (same edges).
+    (the count of generated pairs, known before any pair is checked). compiled: True = the
+    compiled loops (`kernel.py`) wherever they apply, False = the NumPy path (the same
+    edges), None = compiled from `COMPILED_ABOVE` generated pairs on.
     """
     P, V = participants, volunteers
     capacity = V.capacity if capacity is None else np.asarray(capacity)
@@ -422,7 +427,10 @@ def candidate_edges(
     generated = gen.pairs_per_participant()
     pruned_p = _pruned_participants(P.org, generated, pruning)
     chunks = list(_chunks(generated, chunk_edges))
-    if compiled and gen.compilable:
+    if compiled is None:
+        compiled = generated.sum() >= COMPILED_ABOVE
+    compiled = bool(compiled and gen.compilable)
+    if compiled:
         parts = _compiled_parts(gen, chunks, generated, min_score, pruning, pruned_p,
                                 n_feasible, n_acceptable)
     else:
@@ -432,11 +440,10 @@ def candidate_edges(
     p_e, v_e, score = (np.concatenate(col) for col in zip(*parts, strict=True))
     del parts
     if pruned_p.any():
-        keep = _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning,
-                                   compiled and gen.compilable)
+        keep = _price_adjusted_top(p_e, v_e, score, capacity, pruned_p, pruning, compiled)
         p_e, v_e, score = p_e[keep], v_e[keep], score[keep]
     pruned = bool(np.any(n_acceptable[pruned_p] > np.bincount(p_e, minlength=len(P))[pruned_p]))
-    return CandidateEdges(p_e, v_e, score, n_feasible, n_acceptable, pruned)
+    return CandidateEdges(p_e, v_e, score, n_feasible, n_acceptable, pruned, compiled)
 
 
 # [(p, v, score)] per chunk: acceptable edges, the pruned participants' cut to their pool

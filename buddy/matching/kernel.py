@@ -205,3 +205,24 @@ def top_k(p_e, value, k, scale):
                 w += 1
         lo = hi
     return keep[:w]
+
+
+def warm() -> None:
+    """Compile (or load from the cache) every function above for the types matching uses.
+
+    Run once after installing or upgrading (`python -m buddy.matching.kernel`, see
+    docs/deploy.md) so that no coordinator's first matching waits for the compiler.
+    """
+    from .candidates import Pruning
+    from .features import ParticipantRow, VolunteerRow
+    from .pipeline import MatchingOptions, run_matching
+
+    here = {"organisation_id": 1, "slots": 0b11, "lat": 52.09, "lon": 5.12}
+    participants = [ParticipantRow(id=1, **here), ParticipantRow(id=2, online=True, **here)]
+    volunteers = [VolunteerRow(id=1, online=True, **here), VolunteerRow(id=2, **here)]
+    options = MatchingOptions(pruning=Pruning(top_k=1, pool=1, above=0), compiled=True)
+    run_matching(participants, volunteers, forbidden=[(1, 2)], explain=False, options=options)
+
+
+if __name__ == "__main__":
+    warm()

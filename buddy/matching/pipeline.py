@@ -36,6 +36,7 @@ class MatchingOptions:
 
     pruning: Pruning | None = field(default_factory=Pruning)  # None = always exact
     chunk_edges: int = CHUNK_EDGES  # generated pairs per candidate chunk (memory bound)
+    compiled: bool | None = None  # candidate_edges' choice of loops (None: by size)
     dense_cell_limit: int | None = None  # solver.DENSE_CELL_LIMIT when None
 
 
@@ -234,6 +235,7 @@ def _candidates(features, table, rules, capacity, pin_p, min_score, options):
         min_score=min_score,
         pruning=options.pruning,
         chunk_edges=options.chunk_edges,
+        compiled=options.compiled,
     )
 
 
@@ -276,6 +278,7 @@ def _stats(features, edges, pairs, unmatched, n_pinned, solve_stats) -> dict:
         "pinned": n_pinned,
         "edges": len(edges.p),
         "pruned": edges.pruned,
+        "compiled": edges.compiled,  # the candidate stage ran the compiled loops
         "matched": len(pairs),
         "unmatched": len(unmatched),
         **solve_stats,

@@ -44,6 +44,13 @@ def test_the_app_service_runs_gunicorn_on_wsgi_app():
     assert "gunicorn" in service["ExecStart"] and service["ExecStart"].endswith(" wsgi:app")
 
 
+def test_the_app_service_gives_numba_a_writable_cache():
+    # ProtectSystem=strict makes the code tree read-only; CacheDirectory= is writable
+    service = _unit(UNITS / "inburgergids.service")
+    assert service["CacheDirectory"] == "inburgergids"
+    assert service["Environment"] == "NUMBA_CACHE_DIR=/var/cache/inburgergids/numba"
+
+
 def test_the_environment_example_is_a_complete_production_configuration(tmp_path, monkeypatch):
     for line in (DEPLOY / "inburgergids.env.example").read_text().splitlines():
         if line and not line.startswith("#"):

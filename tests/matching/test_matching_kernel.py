@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 
 from benchmarks.population import REGION, make_population
-from buddy.matching import PairRules, Pruning, WeightTable, build_features, candidate_edges
+from buddy.matching import (
+    PairRules,
+    Pruning,
+    WeightTable,
+    build_features,
+    candidate_edges,
+    candidates,
+    kernel,
+    run_matching,
+)
 from buddy.matching.candidates import _Generator
 from buddy.matching.solver import acceptable, acceptance_floor
 
@@ -17,7 +26,10 @@ FIELDS = ("p", "v", "score", "n_feasible", "n_acceptable")
 
 def both_paths(features, table, rules, **kwargs):
     args = (features.participants, features.volunteers, table, rules)
-    return (candidate_edges(*args, **kwargs), candidate_edges(*args, compiled=False, **kwargs))
+    compiled = candidate_edges(*args, compiled=True, **kwargs)
+    numpy_path = candidate_edges(*args, compiled=False, **kwargs)
+    assert compiled.compiled and not numpy_path.compiled
+    return compiled, numpy_path
 
 
 def assert_identical(compiled, numpy_path):
@@ -108,8 +120,35 @@ def test_per_organisation_weights_take_the_numpy_path():
     generator = _Generator(features.participants, features.volunteers, PairRules.empty(),
                            features.volunteers.capacity, np.ones(200, bool), uneven)
     assert not generator.compilable  # no packed tables for per-organisation weights
-    compiled, numpy_path = both_paths(features, uneven, PairRules.empty())
-    assert_identical(compiled, numpy_path)
+    args = (features.participants, features.volunteers, uneven, PairRules.empty())
+    asked = candidate_edges(*args, compiled=True)
+    assert not asked.compiled
+    assert_identical(asked, candidate_edges(*args, compiled=False))
+
+
+def test_by_default_the_compiled_loops_start_at_the_size_where_they_pay(monkeypatch):
+    pop = make_population(300, 220, seed=7)
+    features = build_features(pop.participants, pop.volunteers)
+    table = WeightTable(features.vocabulary.organisations)
+    args = (features.participants, features.volunteers, table)
+    generated = _Generator(features.participants, features.volunteers, PairRules.empty(),
+                           features.volunteers.capacity, np.ones(300, bool),
+                           table).pairs_per_participant().sum()
+    assert generated < candidates.COMPILED_ABOVE
+    small = candidate_edges(*args)
+    assert not small.compiled  # NumPy: loading compiled code would cost more than it saves
+    monkeypatch.setattr(candidates, "COMPILED_ABOVE", int(generated))
+    at_threshold = candidate_edges(*args)
+    assert at_threshold.compiled
+    assert_identical(at_threshold, small)
+    result = run_matching(pop.participants, pop.volunteers, explain=False)
+    assert result.stats["compiled"]
+
+
+def test_warm_compiles_what_matching_uses():
+    kernel.warm()  # compiles or loads from the cache; must not raise
+    for function in (kernel.run_pairs, kernel.auction_prices, kernel.top_k):
+        assert function.signatures, function
 
 
 def test_the_acceptance_floor_is_the_acceptance_rule():
