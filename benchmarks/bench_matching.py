@@ -62,6 +62,8 @@ CASES = {  # name: (participants, volunteers, population keywords)
     "scaling": (0, 0, {"cities": ("Amsterdam", "Zaanstad", "Almere")}),  # sizes: SCALING
     "crossover": (0, 0, {}),  # sizes: CROSSOVER; linear_sum_assignment vs min-cost flow
     "pricing": (0, 0, {}),  # sizes: PRICING_SIZES; the flow on every edge vs by pricing
+    "region_numpy": (20_000, 15_000, {"cities": REGION}),  # region, candidates without Numba
+    "country_numpy": (60_000, 45_000, {"n_orgs": 300}),  # country, candidates without Numba
 }
 SCALING = (500, 1_000, 2_000, 4_000, 8_000)  # participants; volunteers = 3/4
 DENSE_SCALING_MAX_CELLS = 20_000_000  # linear_sum_assignment beyond this is minutes, skipped
@@ -316,6 +318,11 @@ def case_pruning(case: str) -> dict:
     }
 
 
+def case_numpy(case: str) -> dict:
+    """The region or country run with the NumPy candidate path (the compiled loops' A/B)."""
+    return run_row(case, population(case), options=MatchingOptions(compiled=False))
+
+
 def case_exact(case: str) -> dict:
     """Solved over every feasible pair (no pruning) vs the default (pruned) run: the gap."""
     pop = population(case)
@@ -518,6 +525,8 @@ RUNNERS = {
     "scaling": case_scaling,
     "crossover": case_crossover,
     "pricing": case_pricing,
+    "region_numpy": case_numpy,
+    "country_numpy": case_numpy,
 }
 
 
