@@ -1,4 +1,5 @@
-"""The candidate stage's inner loop, compiled with Numba: generate, check, score, keep.
+"""The candidate stage's loops, compiled with Numba: generate, check, score and keep the
+pairs (`run_pairs`), price the pool (`auction_prices`) and keep the best (`top_k`).
 
 `candidates._Generator` lays the pairs out as runs (see candidates.py): an in-person
 participant's combos (start, count) into the volunteers sorted by location, and an online
@@ -10,7 +11,8 @@ so the scores are bit for bit those of the NumPy path) and writes only what is a
 (`solver.acceptance_floor`), optionally only each pruned participant's pool
 (`solver.top_pool`'s rule). The output order is the NumPy path's: participants ascending,
 in-person pairs in run order, then online pairs. `tests/matching/test_matching_kernel.py`
-compares both paths edge for edge.
+compares both paths edge for edge. `auction_prices` and `top_k` are
+`candidates.auction_prices` and `candidates._top_k` as loops, with the same results.
 
 Compiled once per machine: `cache=True` keeps the machine code in `__pycache__` (or
 NUMBA_CACHE_DIR). candidates.py imports this module on first use, so processes that never
@@ -34,7 +36,7 @@ def _popcount(x):
 
 @njit(cache=True, inline="always")
 def _level(score):
-    """`solver.top_pool`'s bin of a score in [0, 1]: 0 (best) .. 63."""
+    """`solver.top_pool`'s bin of a score in [0, 1] (its 64 bins): 0 (best) .. 63."""
     return 63 - min(int(score * 64), 63)
 
 
