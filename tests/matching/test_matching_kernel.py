@@ -162,3 +162,27 @@ def test_the_acceptance_floor_is_the_acceptance_rule():
         assert by_floor.tolist() == by_rule.tolist() == acceptable(scores, min_score).tolist()
     with pytest.raises(ValueError):
         acceptance_floor(float("nan"))
+
+
+@pytest.mark.parametrize("case", ["two and two", "no participants", "no volunteers",
+                                  "nobody active", "no capacity", "no shared slot"])
+def test_edge_cases_agree(case, make_participant, make_volunteer):
+    participants = [make_participant(online=True), make_participant()]
+    volunteers = [make_volunteer(online=True), make_volunteer()]
+    if case == "no participants":
+        participants = []
+    if case == "no volunteers":
+        volunteers = []
+    if case == "no shared slot":
+        volunteers = [dataclasses.replace(v, slots=1 << 20) for v in volunteers]
+        participants = [dataclasses.replace(p, slots=1) for p in participants]
+    features = build_features(participants, volunteers)
+    table = WeightTable(features.vocabulary.organisations)
+    kwargs = {}
+    if case == "nobody active":
+        kwargs["active"] = np.zeros(len(participants), bool)
+    if case == "no capacity":
+        kwargs["capacity"] = np.zeros(len(volunteers), np.int64)
+    compiled, numpy_path = both_paths(features, table, PairRules.empty(), **kwargs)
+    assert_identical(compiled, numpy_path)
+    assert (len(compiled.p) > 0) == (case == "two and two")
