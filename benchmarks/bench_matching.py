@@ -172,6 +172,7 @@ def run_row(case: str, pop, **kwargs) -> dict:
     peak = Peak()
     peak.start()
     cpu = time.process_time()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     result = run_matching(
         pop.participants,
         pop.volunteers,
@@ -199,12 +200,16 @@ def run_row(case: str, pop, **kwargs) -> dict:
         "explain_s": round(t["explain"] + t["diagnose"] + t["recruit"], 3),
         "total_s": round(t["total"], 3),
         "cpu_s": round(time.process_time() - cpu, 3),
+        # of which the kernel's (page faults: fresh memory; see docs/matching.md)
+        "sys_s": round(resource.getrusage(resource.RUSAGE_SELF).ru_stime - usage.ru_stime, 3),
+        "page_faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - usage.ru_minflt,
         "cpu_stages": dict(_CpuClock.last_cpu),
         "peak_mib": peak.mib(),
         "peak_source": peak.source,
         "objective": round(result.objective, 6),
         "matched": result.stats["matched"],
         "load_avg_1m": round(os.getloadavg()[0], 2),  # the machine is shared: see cpu_s
+        "calibration_s": calibration_s(),  # the machine's speed at that moment
         "kernel_load_s": load_s,  # once per process, before this run (kernel_load_s())
     }
     if case in TARGETS:
@@ -528,6 +533,26 @@ RUNNERS = {
     "region_numpy": case_numpy,
     "country_numpy": case_numpy,
 }
+
+
+def calibration_s() -> float:
+    """CPU seconds of a fixed mixed workload, best of 3 (measured right after a run).
+
+    A sort, a random gather over 64 MB and 200,000 small Python objects: the engine's three
+    kinds of work (array passes, scattered memory, the explanations' objects). The same code
+    ran up to 1.5x slower from one hour to the next on this virtual machine (see
+    docs/matching.md); rows taken at different moments compare better with this beside them.
+    """
+    values = np.random.default_rng(0).random(1 << 23)
+    order = np.random.default_rng(1).permutation(1 << 23)
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        np.sort(values[: 1 << 21])
+        values[order].sum()
+        [(i, str(i), (i, i)) for i in range(200_000)]
+        best = min(best, time.process_time() - start)
+    return round(best, 4)
 
 
 def machine_row() -> dict:
