@@ -351,20 +351,25 @@ def runs_of(p_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # (K,) int64 ascending positions into the (E,) edges
-def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+def _top_k(p_e: np.ndarray, score: np.ndarray, k: int, compiled: bool = False) -> np.ndarray:
     """Positions (ascending) of each participant's k best edges (scores in [0, 1]).
 
     One int64 value sort instead of an argsort: the key packs (participant, 1 - score
     quantised to the bits left, position), so ranking ties finer than that resolution go
-    to the earlier edge. The scores themselves are not changed.
+    to the earlier edge. The scores themselves are not changed. compiled: the same order
+    found per participant run by `kernel.top_k` (edges grouped by participant).
     """
     if len(p_e) == 0:
         return np.zeros(0, np.int64)
     p_local = p_e.astype(np.int64) - p_e.min()
     bits_i = int(len(p_e) - 1).bit_length()
-    bits_q = _quantum_bits(p_e)
+    bits_q = 63 - bits_i - int(p_local.max()).bit_length()
     if bits_q < 16:  # absurdly large chunk: fall back to an exact argsort
         order = np.lexsort((-score, p_e))
+    elif compiled:
+        from . import kernel
+
+        return kernel.top_k(p_e, score, k, float((1 << bits_q) - 1))
     else:
         q = np.rint((1.0 - np.clip(score, 0.0, 1.0)) * ((1 << bits_q) - 1)).astype(np.int64)
         key = (p_local << (bits_q + bits_i)) | (q << bits_i) | np.arange(len(p_e))
@@ -373,12 +378,6 @@ def _top_k(p_e: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, p_sorted[1:] != p_sorted[:-1]])
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     return np.sort(order[rank < k])
-
-
-# bits of the score quantum in _top_k's key (participant | quantised score | position)
-def _quantum_bits(p_e: np.ndarray) -> int:
-    bits_p = int(p_e.max()) - int(p_e.min())
-    return 63 - int(len(p_e) - 1).bit_length() - bits_p.bit_length()
 
 
 @dataclass(frozen=True)
@@ -532,9 +531,7 @@ def _priced_top(p_e, v_e, score, capacity, pruning, compiled=False) -> np.ndarra
     np.subtract(score, reduced, out=reduced)
     reduced += 1.0
     reduced *= 0.5  # into [0, 1] for _top_k
-    if compiled and len(p_e) and _quantum_bits(p_e) >= 16:
-        return kernel.top_k(p_e, reduced, pruning.top_k, float((1 << _quantum_bits(p_e)) - 1))
-    return _top_k(p_e, reduced, pruning.top_k)
+    return _top_k(p_e, reduced, pruning.top_k, compiled)
 
 
 # (R,) first best edge position, (R,) best and (R,) second-best values per participant
