@@ -163,7 +163,7 @@ def uses_compiled(pop) -> bool:
     table = WeightTable(f.vocabulary.organisations)
     gen = candidates._Generator(f.participants, f.volunteers, PairRules.empty(),
                                 f.volunteers.capacity, np.ones(len(f.participants), bool), table)
-    return gen.compilable and gen.pairs_per_participant().sum() >= candidates.COMPILED_ABOVE
+    return candidates._choose_compiled(gen, gen.pairs_per_participant(), None)
 
 
 def run_row(case: str, pop, **kwargs) -> dict:
@@ -180,6 +180,7 @@ def run_row(case: str, pop, **kwargs) -> dict:
         ended_badly=pop.ended_badly,
         **kwargs,
     )
+    after = resource.getrusage(resource.RUSAGE_SELF)
     t = result.timings
     row = {
         "case": case,
@@ -201,8 +202,8 @@ def run_row(case: str, pop, **kwargs) -> dict:
         "total_s": round(t["total"], 3),
         "cpu_s": round(time.process_time() - cpu, 3),
         # of which the kernel's (page faults: fresh memory; see docs/matching.md)
-        "sys_s": round(resource.getrusage(resource.RUSAGE_SELF).ru_stime - usage.ru_stime, 3),
-        "page_faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - usage.ru_minflt,
+        "sys_s": round(after.ru_stime - usage.ru_stime, 3),
+        "page_faults": after.ru_minflt - usage.ru_minflt,
         "cpu_stages": dict(_CpuClock.last_cpu),
         "peak_mib": peak.mib(),
         "peak_source": peak.source,

@@ -426,9 +426,7 @@ def candidate_edges(
     generated = gen.pairs_per_participant()
     pruned_p = _pruned_participants(P.org, generated, pruning)
     chunks = list(_chunks(generated, chunk_edges))
-    if compiled is None:
-        compiled = generated.sum() >= COMPILED_ABOVE
-    compiled = bool(compiled and gen.compilable)
+    compiled = _choose_compiled(gen, generated, compiled)
     if compiled:
         parts = _compiled_parts(gen, chunks, generated, min_score, pruning, pruned_p,
                                 n_feasible, n_acceptable)
@@ -443,6 +441,13 @@ def candidate_edges(
         p_e, v_e, score = p_e[keep], v_e[keep], score[keep]
     pruned = bool(np.any(n_acceptable[pruned_p] > np.bincount(p_e, minlength=len(P))[pruned_p]))
     return CandidateEdges(p_e, v_e, score, n_feasible, n_acceptable, pruned, compiled)
+
+
+def _choose_compiled(gen: _Generator, generated: np.ndarray, compiled: bool | None) -> bool:
+    """Whether candidate_edges runs the compiled loops (see its `compiled` argument)."""
+    if compiled is None:
+        compiled = generated.sum() >= COMPILED_ABOVE
+    return bool(compiled and gen.compilable)
 
 
 # [(p, v, score)] per chunk: acceptable edges, the pruned participants' cut to their pool
